@@ -1,0 +1,180 @@
+import type { BookDeltaEvent, BookKey, BookSnapshotEvent, Exchange } from '../core/types.js';
+import { bookKey } from '../core/types.js';
+import { OrderBook, type OrderBookOptions } from './order-book.js';
+
+/** Levels sent to clients per side (the original's ORDERBOOK_DISPLAY_DEPTH). */
+export const DEFAULT_DISPLAY_DEPTH = 5;
+/** A live book with no event for this long is reported stale. */
+export const DEFAULT_STALE_AFTER_MS = 30_000;
+
+/**
+ * What a consumer may conclude about a book:
+ * - `syncing`: no trustworthy book yet (levels are empty or partial; do not use);
+ * - `live`: equals the venue's book as of `updateId`;
+ * - `resyncing`: the last good book is kept and readable, but a repair is under way;
+ * - `stale`: live, but no event arrived within the stale threshold.
+ */
+export type BookStatus = 'syncing' | 'live' | 'resyncing' | 'stale';
+
+/** Why a book left `live`. */
+export type ResyncReason =
+  | 'gap'
+  | 'crossed'
+  | 'depth'
+  | 'invalid_data'
+  | 'disconnected'
+  | 'venue_reset'
+  | 'subscription_failed';
+
+/** The verdict after an update: `ok`, or why the book can no longer be trusted. */
+export type BookHealth = 'ok' | 'crossed' | 'depth';
+
+export interface BookManagerOptions extends OrderBookOptions {
+  readonly displayDepth?: number;
+  readonly staleAfterMs?: number;
+  /** Clock for staleness, injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** One `exchange:SYMBOL` book plus everything needed to say how far to trust it. */
+export class ManagedBook {
+  readonly key: BookKey;
+  readonly book: OrderBook;
+  private state: 'syncing' | 'live' | 'resyncing' = 'syncing';
+  private reason: ResyncReason | undefined;
+  /** Venue update id of the last applied snapshot or delta. */
+  updateId = 0;
+  /** Venue timestamp of the last applied event. */
+  venueTs = 0;
+  /** Local receive time of the last applied event. */
+  localTs = 0;
+  /** Increments on every change a client could see (applied event or status change). */
+  sequence = 0;
+
+  constructor(
+    readonly exchange: Exchange,
+    readonly symbol: string,
+    bookOptions: OrderBookOptions,
+    private readonly minTrustedDepth: number,
+    private readonly staleAfterMs: number,
+    private readonly now: () => number,
+  ) {
+    this.key = bookKey(exchange, symbol);
+    this.book = new OrderBook(bookOptions);
+  }
+
+  status(now = this.now()): BookStatus {
+    if (this.state === 'live' && now - this.localTs > this.staleAfterMs) return 'stale';
+    return this.state;
+  }
+
+  /** Why the book is not live, when it is resyncing. */
+  resyncReason(): ResyncReason | undefined {
+    return this.state === 'resyncing' ? this.reason : undefined;
+  }
+
+  /** Replaces the book and, unless it is unhealthy, makes it live. @throws InvalidLevelError */
+  applySnapshot(event: BookSnapshotEvent): BookHealth {
+    this.book.applySnapshot(event.bids, event.asks, event.depthLimit);
+    this.stamp(event.updateId, event.venueTs, event.localTs);
+    return this.settle();
+  }
+
+  /** Applies a delta the connector has already sequenced. @throws InvalidLevelError */
+  applyDelta(event: BookDeltaEvent): BookHealth {
+    this.book.applyDelta(event.bids, event.asks);
+    this.stamp(event.updateId, event.venueTs, event.localTs);
+    return this.settle();
+  }
+
+  /** Keeps the last good book readable while the connector repairs it. */
+  markResyncing(reason: ResyncReason): void {
+    if (this.state === 'syncing') {
+      this.reason = reason;
+      return;
+    }
+    if (this.state !== 'resyncing' || this.reason !== reason) this.sequence++;
+    this.state = 'resyncing';
+    this.reason = reason;
+  }
+
+  private stamp(updateId: number, venueTs: number, localTs: number): void {
+    this.updateId = updateId;
+    this.venueTs = venueTs;
+    this.localTs = localTs;
+    this.sequence++;
+  }
+
+  /** Decides the state after an update: a crossed book or a hole near the touch is never live. */
+  private settle(): BookHealth {
+    const health = this.health();
+    if (health === 'ok') {
+      this.state = 'live';
+      this.reason = undefined;
+    } else {
+      this.state = 'resyncing';
+      this.reason = health;
+    }
+    return health;
+  }
+
+  health(): BookHealth {
+    const book = this.book;
+    if (book.isCrossed()) return 'crossed';
+    const shortBids = book.bids.isTruncated() && book.bids.trustedDepth() < this.minTrustedDepth;
+    const shortAsks = book.asks.isTruncated() && book.asks.trustedDepth() < this.minTrustedDepth;
+    return shortBids || shortAsks ? 'depth' : 'ok';
+  }
+}
+
+/** All books, keyed `exchange:SYMBOL`. One event loop owns them, so no locking is needed. */
+export class BookManager {
+  private readonly books = new Map<BookKey, ManagedBook>();
+  readonly displayDepth: number;
+  readonly staleAfterMs: number;
+  private readonly bookOptions: OrderBookOptions;
+  private readonly now: () => number;
+
+  constructor(options: BookManagerOptions = {}) {
+    this.displayDepth = options.displayDepth ?? DEFAULT_DISPLAY_DEPTH;
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    this.now = options.now ?? Date.now;
+    this.bookOptions = { depth: options.depth, trimFactor: options.trimFactor };
+    if (!Number.isInteger(this.displayDepth) || this.displayDepth < 1) {
+      throw new RangeError('displayDepth must be a positive integer');
+    }
+  }
+
+  /** The book for `exchange:symbol`, created (syncing) if absent. */
+  ensure(exchange: Exchange, symbol: string): ManagedBook {
+    const key = bookKey(exchange, symbol);
+    let book = this.books.get(key);
+    if (book === undefined) {
+      book = new ManagedBook(exchange, symbol, this.bookOptions, this.displayDepth, this.staleAfterMs, this.now);
+      this.books.set(key, book);
+    }
+    return book;
+  }
+
+  get(key: BookKey): ManagedBook | undefined {
+    return this.books.get(key);
+  }
+
+  /** Case-insensitive lookup on the exchange part; the symbol is matched as given, then uppercased. */
+  find(exchange: string, symbol: string): ManagedBook | undefined {
+    const ex = exchange.toLowerCase();
+    return this.books.get(`${ex}:${symbol}` as BookKey) ?? this.books.get(`${ex}:${symbol.toUpperCase()}` as BookKey);
+  }
+
+  list(): ManagedBook[] {
+    return [...this.books.values()];
+  }
+
+  remove(key: BookKey): boolean {
+    return this.books.delete(key);
+  }
+
+  get size(): number {
+    return this.books.size;
+  }
+}

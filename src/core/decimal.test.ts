@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classifyQuantity, decimalMid, decimalSub, decimalSum, priceKey, significantDigits } from './decimal.js';
+
+describe('decimal strings', () => {
+  it('classifies every spelling of zero as zero', () => {
+    for (const z of ['0', '0.0', '0.000', '0.00000000', '00.0']) assert.equal(classifyQuantity(z), 0, z);
+    for (const p of ['1', '0.001', '0.00100000', '37000.10']) assert.equal(classifyQuantity(p), 1, p);
+  });
+
+  it('rejects what no supported venue writes', () => {
+    for (const bad of ['', '1e-8', '-1', '+1', '.5', '5.', '1.2.3', ' 1', '1 ', 'NaN', 'Infinity', '0x10', '1,5']) {
+      assert.equal(classifyQuantity(bad), -1, JSON.stringify(bad));
+      assert.ok(Number.isNaN(priceKey(bad)), JSON.stringify(bad));
+    }
+    assert.equal(classifyQuantity('1'.repeat(65)), -1, 'longer than MAX_DECIMAL_LENGTH');
+  });
+
+  it('gives equal keys to equal values and ordered keys to ordered values', () => {
+    assert.equal(priceKey('37000.1'), priceKey('37000.10'));
+    assert.ok(priceKey('0.00000001') < priceKey('0.00000002'));
+    assert.ok(priceKey('99999999.9999999') < priceKey('100000000.000000'));
+    assert.ok(Number.isNaN(priceKey('0')), 'a zero price is not a price');
+  });
+
+  it('rejects prices with more than 15 significant digits, which could share a key', () => {
+    assert.equal(significantDigits('123456789.123456'), 15);
+    assert.ok(!Number.isNaN(priceKey('123456789.123456')));
+    assert.equal(significantDigits('1234567890.1234567'), 17);
+    assert.ok(Number.isNaN(priceKey('1234567890.1234567')));
+    assert.equal(significantDigits('0.000000012345678900'), 9, 'leading and trailing zeros do not count');
+    assert.ok(!Number.isNaN(priceKey('0.000000012345678900')));
+    assert.equal(significantDigits('37000'), 2, 'trailing integer zeros need no precision');
+    assert.equal(significantDigits('37000.5'), 6);
+  });
+
+  it('does exact arithmetic on strings', () => {
+    assert.equal(decimalSub('37000.10', '36999.9'), '0.20');
+    assert.equal(decimalSub('0.1', '0.3'), '-0.2');
+    assert.equal(decimalSum(['0.1', '0.2', '0.00000001']), '0.30000001');
+    assert.equal(decimalSum([]), '0');
+    assert.equal(decimalMid('100.1', '100.2'), '100.15');
+    assert.equal(decimalMid('100', '102'), '101');
+  });
+});
