@@ -1,0 +1,217 @@
+/**
+ * Order-book replay benchmark: FlowRS vs ccxt and tardis-dev on the same seeded Binance USDⓈ-M
+ * diff-depth stream, interleaved in one process so that every implementation sees the same machine state.
+ *
+ *   parse-only        JSON.parse of each frame (the floor)
+ *   <impl> full       frame text → parse → normalize → apply → read top 5
+ *   <impl> apply      pre-parsed frame → apply (including the peer's own float conversion) → read top 5
+ *
+ * After the replay every implementation's top 20 levels must equal the simulator's true book.
+ */
+import { ManagedBook } from '../src/book/book-manager.js';
+import { normalizeBinanceMessage, parseBinanceFrame } from '../src/exchanges/binance/parse.js';
+import { BinanceDepthFeed, UpdateIdCounter } from '../src/sim/binance/depth-feed.js';
+import { combinedFrame } from '../src/sim/binance/wire.js';
+import { DEFAULT_INSTRUMENTS } from '../src/sim/market.js';
+import { makeCcxtPeer, makeTardisPeer, type Peer } from './peers.js';
+import { gc, summarize } from './stats.js';
+
+export interface ReplayOptions {
+  readonly messages: number;
+  readonly seed: number;
+  readonly chunk: number;
+}
+
+interface Frame {
+  text: string;
+  parsed: { stream: string; data: { b: [string, string][]; a: [string, string][]; u: number } };
+}
+
+function generate(options: ReplayOptions): { snapshot: string; frames: Frame[]; feed: BinanceDepthFeed } {
+  const ids = new UpdateIdCounter(5_123_107_000_000, options.seed);
+  const feed = new BinanceDepthFeed(DEFAULT_INSTRUMENTS[0], options.seed, ids);
+  let time = 1_723_161_256_000;
+  const snapshot = feed.snapshotJson(time, 1000);
+  const frames: Frame[] = [];
+  while (frames.length < options.messages) {
+    time += 1;
+    const { json } = feed.next(time);
+    if (json === undefined) continue;
+    const text = combinedFrame('btcusdt@depth@100ms', json);
+    frames.push({ text, parsed: JSON.parse(text) });
+  }
+  return { snapshot, frames, feed };
+}
+
+type Runner = (frame: Frame) => void;
+
+interface Contender {
+  readonly name: string;
+  readonly run: Runner;
+  samples: Float64Array;
+  elapsedMs: number;
+}
+
+export interface ReplayResult {
+  name: string;
+  msgsPerSec: number;
+  p50Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  heapMiB?: number;
+}
+
+export function runReplay(options: ReplayOptions): {
+  results: ReplayResult[];
+  agreement: string;
+  levels: { bids: number; asks: number };
+} {
+  const { snapshot, frames, feed } = generate(options);
+  const snapshotBody = JSON.parse(snapshot);
+  let sink = 0;
+
+  // FlowRS: the connector's path — parse, normalize, sequence check on pu, apply, read top 5.
+  const makeFlowrs = (body = snapshotBody) => {
+    const book = new ManagedBook('binance', 'BTCUSDT', { depth: 1000 }, 5, 60_000, () => 0);
+    book.applySnapshot({
+      type: 'book_snapshot',
+      exchange: 'binance',
+      symbol: 'BTCUSDT',
+      bids: body.bids,
+      asks: body.asks,
+      updateId: body.lastUpdateId,
+      venueTs: body.E,
+      localTs: 0,
+      depthLimit: 1000,
+    });
+    return book;
+  };
+  const flowrsFull = makeFlowrs();
+  const flowrsApply = makeFlowrs();
+  const readTop5 = (book: ManagedBook) => {
+    const top = book.book.top(5);
+    sink += top.bids.length + top.asks.length;
+  };
+  const applyFlowrs = (book: ManagedBook, frame: ReturnType<typeof parseBinanceFrame>) => {
+    if (frame.kind !== 'depth') throw new Error(`unexpected frame ${frame.kind}`);
+    if (frame.event.prevUpdateId !== book.updateId) throw new Error('pu chain broken');
+    book.applyDelta(frame.event);
+    readTop5(book);
+  };
+
+  const ccxtFull = makeCcxtPeer(snapshotBody);
+  const ccxtApply = makeCcxtPeer(snapshotBody);
+  const tardisFull = makeTardisPeer(snapshotBody);
+  const tardisApply = makeTardisPeer(snapshotBody);
+  const peerTop5 = (peer: Peer) => {
+    sink += peer.top(5).bids.length;
+  };
+
+  const contenders: Contender[] = [
+    { name: 'JSON.parse only', run: (f) => (sink += JSON.parse(f.text).data.u & 1) },
+    { name: 'flowrs full', run: (f) => applyFlowrs(flowrsFull, parseBinanceFrame(f.text, 0)) },
+    { name: 'ccxt full', run: (f) => (ccxtFull.applyParsed(JSON.parse(f.text).data), peerTop5(ccxtFull)) },
+    { name: 'tardis-dev full', run: (f) => (tardisFull.applyParsed(JSON.parse(f.text).data), peerTop5(tardisFull)) },
+    { name: 'flowrs apply', run: (f) => applyFlowrs(flowrsApply, normalizeBinanceMessage(f.parsed, 0)) },
+    { name: 'ccxt apply', run: (f) => (ccxtApply.applyParsed(f.parsed.data), peerTop5(ccxtApply)) },
+    { name: 'tardis-dev apply', run: (f) => (tardisApply.applyParsed(f.parsed.data), peerTop5(tardisApply)) },
+  ].map((c) => ({ ...c, samples: new Float64Array(frames.length), elapsedMs: 0 }));
+
+  // Interleave: each chunk of the stream goes through every contender, in a rotating order.
+  for (let start = 0, round = 0; start < frames.length; start += options.chunk, round++) {
+    const end = Math.min(frames.length, start + options.chunk);
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(k + round) % contenders.length];
+      const t0 = performance.now();
+      for (let i = start; i < end; i++) {
+        const s = performance.now();
+        c.run(frames[i]);
+        c.samples[i] = (performance.now() - s) * 1e6;
+      }
+      c.elapsedMs += performance.now() - t0;
+    }
+  }
+  if (sink === -1) console.log('unreachable');
+
+  // Every implementation must hold the true book (exact strings for FlowRS, values for the float peers).
+  const truth = {
+    bids: feed.model.levels('bids', 20).map(([t, q]) => [feed.model.formatPrice(t), feed.model.formatQuantity(q)]),
+    asks: feed.model.levels('asks', 20).map(([t, q]) => [feed.model.formatPrice(t), feed.model.formatQuantity(q)]),
+  };
+  const problems: string[] = [];
+  for (const [name, book] of [
+    ['flowrs full', flowrsFull],
+    ['flowrs apply', flowrsApply],
+  ] as const) {
+    const top = book.book.top(20);
+    if (JSON.stringify(top) !== JSON.stringify(truth)) problems.push(`${name} differs from the true book`);
+    if (book.status() !== 'live') problems.push(`${name} is ${book.status()}`);
+  }
+  const numeric = (levels: string[][]) => levels.map(([p, q]) => [Number(p), Number(q)]);
+  for (const [name, peer] of [
+    ['ccxt full', ccxtFull],
+    ['ccxt apply', ccxtApply],
+    ['tardis-dev full', tardisFull],
+    ['tardis-dev apply', tardisApply],
+  ] as const) {
+    const top = peer.top(20);
+    if (JSON.stringify(top) !== JSON.stringify({ bids: numeric(truth.bids), asks: numeric(truth.asks) })) {
+      problems.push(`${name} differs from the true book`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`order books disagree after the replay:\n  ${problems.join('\n  ')}`);
+  }
+
+  const results: ReplayResult[] = contenders.map((c) => {
+    const s = summarize(c.samples);
+    return {
+      name: c.name,
+      msgsPerSec: frames.length / (c.elapsedMs / 1000),
+      p50Ns: s.p50,
+      p99Ns: s.p99,
+      p999Ns: s.p999,
+    };
+  });
+
+  // Retained memory of one book per implementation: replayed from freshly parsed frames so that each
+  // book owns its strings, measured as JS heap plus ArrayBuffer backing stores (typed arrays live there).
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const retained = (build: () => unknown): number => {
+    gc();
+    const before = used();
+    const held = build();
+    gc();
+    const after = used();
+    return held === undefined ? 0 : Math.max(0, (after - before) / 2 ** 20);
+  };
+  const heapOf: Record<string, number> = {
+    flowrs: retained(() => {
+      const b = makeFlowrs(JSON.parse(snapshot));
+      for (const f of frames) applyFlowrs(b, parseBinanceFrame(f.text, 0));
+      return b;
+    }),
+    ccxt: retained(() => {
+      const p = makeCcxtPeer(JSON.parse(snapshot));
+      for (const f of frames) p.applyParsed(JSON.parse(f.text).data);
+      return p;
+    }),
+    'tardis-dev': retained(() => {
+      const p = makeTardisPeer(JSON.parse(snapshot));
+      for (const f of frames) p.applyParsed(JSON.parse(f.text).data);
+      return p;
+    }),
+  };
+  for (const r of results) {
+    const impl = r.name.split(' ')[0];
+    if (impl in heapOf) r.heapMiB = heapOf[impl];
+  }
+  return {
+    results,
+    agreement: 'top 20 levels of every implementation equal the simulator’s true book',
+    levels: { bids: flowrsFull.book.bids.size, asks: flowrsFull.book.asks.size },
+  };
+}

@@ -1,0 +1,113 @@
+import type { BookDeltaEvent, PriceLevel, TradeEvent } from '../../core/types.js';
+
+/**
+ * Binance USDⓈ-M futures market-stream frames → normalized events.
+ *
+ * Validation at the edge is structural (field types); level strings are validated by the book engine,
+ * which checks a whole update before changing anything. Unknown extra fields (e.g. `st`) are ignored.
+ */
+export type BinanceFrame =
+  | { readonly kind: 'depth'; readonly event: BookDeltaEvent }
+  | { readonly kind: 'trade'; readonly event: TradeEvent }
+  /** Answer to SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS. */
+  | { readonly kind: 'response'; readonly id: number; readonly result: unknown }
+  | { readonly kind: 'error'; readonly code: number; readonly message: string; readonly id?: number }
+  /** A well-formed event of a stream FlowRS does not consume (bookTicker, kline…). */
+  | { readonly kind: 'ignored'; readonly eventType: string }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+/** Parses one text frame from a `/public/stream`, `/market/stream` or raw `/ws` connection. */
+export function parseBinanceFrame(text: string, localTs: number): BinanceFrame {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', reason: 'not JSON' };
+  }
+  return normalizeBinanceMessage(message, localTs);
+}
+
+/** Normalizes an already-parsed frame (combined `{stream,data}` envelope or a raw event). */
+export function normalizeBinanceMessage(message: unknown, localTs: number): BinanceFrame {
+  if (!isObject(message)) return { kind: 'invalid', reason: 'not an object' };
+  const data = 'data' in message && typeof message.stream === 'string' ? message.data : message;
+  if (!isObject(data)) return { kind: 'invalid', reason: 'data is not an object' };
+  const type = data.e;
+  if (type === 'depthUpdate') return depth(data, localTs);
+  if (type === 'aggTrade') return aggTrade(data, localTs);
+  if (typeof type === 'string') return { kind: 'ignored', eventType: type };
+  if ('result' in data && isInt(data.id)) return { kind: 'response', id: data.id, result: data.result };
+  const error = isObject(data.error) ? data.error : data;
+  if (isInt(error.code) && typeof error.msg === 'string') {
+    return { kind: 'error', code: error.code, message: error.msg, id: isInt(data.id) ? data.id : undefined };
+  }
+  return { kind: 'invalid', reason: 'unknown message shape' };
+}
+
+function depth(d: Json, localTs: number): BinanceFrame {
+  const { E, s, U, u, pu, b, a } = d;
+  if (!isInt(E) || typeof s !== 'string' || !isInt(U) || !isInt(u) || !isInt(pu)) {
+    return { kind: 'invalid', reason: 'depthUpdate: bad E/s/U/u/pu' };
+  }
+  if (!Array.isArray(b) || !Array.isArray(a)) return { kind: 'invalid', reason: 'depthUpdate: b/a not arrays' };
+  if (U > u) return { kind: 'invalid', reason: 'depthUpdate: U > u' };
+  return {
+    kind: 'depth',
+    event: {
+      type: 'book_delta',
+      exchange: 'binance',
+      symbol: s,
+      bids: b as PriceLevel[],
+      asks: a as PriceLevel[],
+      firstUpdateId: U,
+      updateId: u,
+      prevUpdateId: pu,
+      venueTs: E,
+      localTs,
+    },
+  };
+}
+
+function aggTrade(d: Json, localTs: number): BinanceFrame {
+  const { s, a, p, q, T, m } = d;
+  if (typeof s !== 'string' || !isInt(a) || typeof p !== 'string' || typeof q !== 'string' || !isInt(T)) {
+    return { kind: 'invalid', reason: 'aggTrade: bad s/a/p/q/T' };
+  }
+  if (typeof m !== 'boolean') return { kind: 'invalid', reason: 'aggTrade: m is not a boolean' };
+  return {
+    kind: 'trade',
+    event: {
+      type: 'trade',
+      exchange: 'binance',
+      symbol: s,
+      tradeId: String(a),
+      price: p,
+      quantity: q,
+      // m: "is the buyer the market maker?" — if so, the taker sold.
+      side: m ? 'sell' : 'buy',
+      venueTs: T,
+      localTs,
+    },
+  };
+}
+
+/** Parses a `GET /fapi/v1/depth` body. */
+export function parseBinanceDepthSnapshot(
+  body: unknown,
+): { lastUpdateId: number; E: number; bids: PriceLevel[]; asks: PriceLevel[] } | { error: string } {
+  if (!isObject(body)) return { error: 'snapshot is not an object' };
+  const { lastUpdateId, E, bids, asks } = body;
+  if (!isInt(lastUpdateId)) return { error: 'snapshot: bad lastUpdateId' };
+  if (!Array.isArray(bids) || !Array.isArray(asks)) return { error: 'snapshot: bids/asks not arrays' };
+  return { lastUpdateId, E: isInt(E) ? E : 0, bids: bids as PriceLevel[], asks: asks as PriceLevel[] };
+}

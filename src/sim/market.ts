@@ -1,0 +1,237 @@
+import type { Side } from '../core/types.js';
+import { SeededRandom } from './random.js';
+
+/**
+ * The simulated venue's true market for one symbol. Prices and quantities are integers in units of
+ * 10^-decimals, so the ground truth is exact and formatting to the wire is a pure string operation.
+ */
+export interface InstrumentSpec {
+  readonly symbol: string;
+  /** Decimals written in prices ("37000.10" → 2). */
+  readonly priceDecimals: number;
+  /** Tick size in price units (BTCUSDT: 0.10 at 2 decimals → 10). */
+  readonly tickUnits: number;
+  /** Decimals written in quantities ("0.001" → 3). */
+  readonly quantityDecimals: number;
+  /** Starting mid price, in ticks. */
+  readonly startTicks: number;
+  /** Levels a side at the start. */
+  readonly levels: number;
+}
+
+/** BTCUSDT at 0.10, ETHUSDT at 0.01, and a small-price coin with many decimals. */
+export const DEFAULT_INSTRUMENTS: readonly InstrumentSpec[] = [
+  { symbol: 'BTCUSDT', priceDecimals: 2, tickUnits: 10, quantityDecimals: 3, startTicks: 650_000, levels: 1_200 },
+  { symbol: 'ETHUSDT', priceDecimals: 2, tickUnits: 1, quantityDecimals: 3, startTicks: 260_000, levels: 1_200 },
+  { symbol: '1000PEPEUSDT', priceDecimals: 7, tickUnits: 1, quantityDecimals: 0, startTicks: 98_765, levels: 1_200 },
+];
+
+/** Formats an integer number of 10^-decimals units as an exact decimal string. */
+export function formatUnits(units: number, decimals: number): string {
+  if (decimals === 0) return String(units);
+  const text = String(units).padStart(decimals + 1, '0');
+  return `${text.slice(0, text.length - decimals)}.${text.slice(text.length - decimals)}`;
+}
+
+/** One level's new absolute quantity (0 = gone), in ticks and quantity units. */
+export interface LevelChange {
+  readonly ticks: number;
+  readonly quantity: number;
+}
+
+export interface SimTrade {
+  readonly id: number;
+  readonly ticks: number;
+  readonly quantity: number;
+  /** The taker's side. */
+  readonly side: Side;
+}
+
+/** Everything that changed in one step of the market. */
+export interface MarketStep {
+  readonly bids: LevelChange[];
+  readonly asks: LevelChange[];
+  readonly trades: SimTrade[];
+}
+
+export interface MarketOptions {
+  /** Most level changes per side per step (the realised count is skewed towards 1). */
+  readonly maxChangesPerSide?: number;
+  /** Chance that a step contains a sweep that takes several levels and moves the price. */
+  readonly sweepChance?: number;
+  /** Chance that a step prints a trade at the touch. */
+  readonly tradeChance?: number;
+}
+
+/**
+ * A seeded, realistic-enough L2 market: the mid wanders, most changes land near the touch, about a
+ * third of changes delete a level, occasional sweeps move the price and surface deep levels, and
+ * trades print at the touch with the taker's side. The book never crosses.
+ */
+export class MarketModel {
+  readonly spec: InstrumentSpec;
+  private readonly rng: SeededRandom;
+  /** Ticks → quantity units. */
+  readonly bids = new Map<number, number>();
+  readonly asks = new Map<number, number>();
+  private bestBidTicks: number;
+  private bestAskTicks: number;
+  private tradeId = 1;
+  private readonly maxChanges: number;
+  private readonly sweepChance: number;
+  private readonly tradeChance: number;
+
+  constructor(spec: InstrumentSpec, seed: number, options: MarketOptions = {}) {
+    this.spec = spec;
+    this.rng = new SeededRandom(seed);
+    this.maxChanges = options.maxChangesPerSide ?? 30;
+    this.sweepChance = options.sweepChance ?? 0.01;
+    this.tradeChance = options.tradeChance ?? 0.3;
+    this.bestBidTicks = spec.startTicks;
+    this.bestAskTicks = spec.startTicks + 1;
+    for (let i = 0; i < spec.levels; i++) {
+      this.bids.set(spec.startTicks - i, this.randomQuantity());
+      this.asks.set(spec.startTicks + 1 + i, this.randomQuantity());
+    }
+  }
+
+  private randomQuantity(): number {
+    const scale = 10 ** Math.min(this.spec.quantityDecimals, 3);
+    return 1 + Math.floor(this.rng.next() ** 3 * 50 * scale);
+  }
+
+  bestBid(): number {
+    return this.bestBidTicks;
+  }
+
+  bestAsk(): number {
+    return this.bestAskTicks;
+  }
+
+  private refreshBest(side: 'bids' | 'asks'): void {
+    const book = this[side];
+    if (side === 'bids') {
+      let t = this.bestBidTicks;
+      if (!book.has(t)) {
+        // Search downwards first (a delete at the touch), then take the max if far away.
+        let steps = 0;
+        while (!book.has(t) && steps < 64) {
+          t--;
+          steps++;
+        }
+        if (!book.has(t)) t = Math.max(...book.keys());
+      }
+      this.bestBidTicks = t;
+    } else {
+      let t = this.bestAskTicks;
+      if (!book.has(t)) {
+        let steps = 0;
+        while (!book.has(t) && steps < 64) {
+          t++;
+          steps++;
+        }
+        if (!book.has(t)) t = Math.min(...book.keys());
+      }
+      this.bestAskTicks = t;
+    }
+  }
+
+  /** Sets a level (0 deletes), recording the change; keeps best prices current. */
+  private set(side: 'bids' | 'asks', ticks: number, quantity: number, out: LevelChange[]): void {
+    const book = this[side];
+    if (quantity === 0) {
+      if (!book.delete(ticks)) return;
+      if (book.size === 0) {
+        // Never empty a side: a venue book always has depth; put the level back one tick out.
+        const refill = side === 'bids' ? ticks - 1 : ticks + 1;
+        book.set(refill, this.randomQuantity());
+        out.push({ ticks: refill, quantity: book.get(refill)! });
+      }
+    } else {
+      book.set(ticks, quantity);
+      if (side === 'bids' && ticks > this.bestBidTicks) this.bestBidTicks = ticks;
+      if (side === 'asks' && ticks < this.bestAskTicks) this.bestAskTicks = ticks;
+    }
+    out.push({ ticks, quantity });
+    this.refreshBest(side);
+  }
+
+  /** Advances the market by one venue event's worth of changes. */
+  step(): MarketStep {
+    const rng = this.rng;
+    const bids: LevelChange[] = [];
+    const asks: LevelChange[] = [];
+    const trades: SimTrade[] = [];
+
+    if (rng.chance(this.sweepChance)) this.sweep(rng.chance(0.5) ? 'buy' : 'sell', bids, asks, trades);
+    else if (rng.chance(this.tradeChance)) this.touchTrade(rng.chance(0.5) ? 'buy' : 'sell', bids, asks, trades);
+
+    for (const side of ['bids', 'asks'] as const) {
+      const out = side === 'bids' ? bids : asks;
+      const changes = 1 + Math.floor(rng.next() ** 2 * this.maxChanges);
+      for (let i = 0; i < changes; i++) {
+        const spread = this.bestAskTicks - this.bestBidTicks;
+        // distance -1 means "inside the spread", only possible when the spread is wider than a tick.
+        let distance = rng.geometric(0.12);
+        if (spread > 1 && rng.chance(0.1)) distance = -1;
+        const ticks =
+          side === 'bids'
+            ? Math.min(this.bestBidTicks - distance, this.bestAskTicks - 1)
+            : Math.max(this.bestAskTicks + distance, this.bestBidTicks + 1);
+        const book = this[side];
+        if (book.has(ticks) && rng.chance(0.5)) this.set(side, ticks, 0, out);
+        else this.set(side, ticks, this.randomQuantity(), out);
+      }
+    }
+    return { bids: lastPerLevel(bids), asks: lastPerLevel(asks), trades };
+  }
+
+  /** A taker trade at the touch that takes part or all of the best level. */
+  private touchTrade(taker: 'buy' | 'sell', bids: LevelChange[], asks: LevelChange[], trades: SimTrade[]): void {
+    const side = taker === 'buy' ? 'asks' : 'bids';
+    const ticks = taker === 'buy' ? this.bestAskTicks : this.bestBidTicks;
+    const available = this[side].get(ticks)!;
+    const quantity = Math.max(1, Math.min(available, 1 + Math.floor(this.rng.next() * available)));
+    trades.push({ id: this.tradeId++, ticks, quantity, side: taker });
+    this.set(side, ticks, available - quantity, side === 'asks' ? asks : bids);
+  }
+
+  /** A taker that takes several levels: the price moves and deeper levels become the touch. */
+  private sweep(taker: 'buy' | 'sell', bids: LevelChange[], asks: LevelChange[], trades: SimTrade[]): void {
+    const levels = this.rng.int(3, 25);
+    for (let i = 0; i < levels; i++) {
+      const side = taker === 'buy' ? 'asks' : 'bids';
+      if (this[side].size <= 1) break;
+      const ticks = taker === 'buy' ? this.bestAskTicks : this.bestBidTicks;
+      const available = this[side].get(ticks)!;
+      trades.push({ id: this.tradeId++, ticks, quantity: available, side: taker });
+      this.set(side, ticks, 0, side === 'asks' ? asks : bids);
+    }
+  }
+
+  /** The true book, best first, as [ticks, quantity] pairs. */
+  levels(side: 'bids' | 'asks', limit = Number.POSITIVE_INFINITY): [number, number][] {
+    const entries = [...this[side].entries()];
+    entries.sort((a, b) => (side === 'bids' ? b[0] - a[0] : a[0] - b[0]));
+    return entries.slice(0, limit);
+  }
+
+  formatPrice(ticks: number): string {
+    return formatUnits(ticks * this.spec.tickUnits, this.spec.priceDecimals);
+  }
+
+  formatQuantity(units: number): string {
+    return formatUnits(units, this.spec.quantityDecimals);
+  }
+}
+
+/** Venues send one entry per price per event: keep the final quantity of each level, in first-seen order. */
+function lastPerLevel(changes: LevelChange[]): LevelChange[] {
+  if (changes.length < 2) return changes;
+  const last = new Map<number, LevelChange>();
+  for (const c of changes) {
+    last.delete(c.ticks);
+    last.set(c.ticks, c);
+  }
+  return last.size === changes.length ? changes : [...last.values()];
+}
