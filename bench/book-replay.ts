@@ -24,7 +24,7 @@ export interface ReplayOptions {
 
 interface Frame {
   text: string;
-  parsed: { stream: string; data: { b: [string, string][]; a: [string, string][]; u: number } };
+  parsed: { stream: string; data: DepthData };
 }
 
 function generate(options: ReplayOptions): { snapshot: string; frames: Frame[]; feed: BinanceDepthFeed } {
@@ -103,19 +103,26 @@ export function runReplay(options: ReplayOptions): {
   const ccxtApply = makeCcxtPeer(snapshotBody);
   const tardisFull = makeTardisPeer(snapshotBody);
   const tardisApply = makeTardisPeer(snapshotBody);
-  const peerTop5 = (peer: Peer) => {
+  const applyPeer = (peer: Peer, data: DepthData) => {
+    peer.applyParsed(data);
     sink += peer.top(5).bids.length;
   };
 
-  const contenders: Contender[] = [
-    { name: 'JSON.parse only', run: (f) => (sink += JSON.parse(f.text).data.u & 1) },
+  const plan: { name: string; run: Runner }[] = [
+    {
+      name: 'JSON.parse only',
+      run: (f) => {
+        sink += JSON.parse(f.text).data.u & 1;
+      },
+    },
     { name: 'flowrs full', run: (f) => applyFlowrs(flowrsFull, parseBinanceFrame(f.text, 0)) },
-    { name: 'ccxt full', run: (f) => (ccxtFull.applyParsed(JSON.parse(f.text).data), peerTop5(ccxtFull)) },
-    { name: 'tardis-dev full', run: (f) => (tardisFull.applyParsed(JSON.parse(f.text).data), peerTop5(tardisFull)) },
+    { name: 'ccxt full', run: (f) => applyPeer(ccxtFull, JSON.parse(f.text).data) },
+    { name: 'tardis-dev full', run: (f) => applyPeer(tardisFull, JSON.parse(f.text).data) },
     { name: 'flowrs apply', run: (f) => applyFlowrs(flowrsApply, normalizeBinanceMessage(f.parsed, 0)) },
-    { name: 'ccxt apply', run: (f) => (ccxtApply.applyParsed(f.parsed.data), peerTop5(ccxtApply)) },
-    { name: 'tardis-dev apply', run: (f) => (tardisApply.applyParsed(f.parsed.data), peerTop5(tardisApply)) },
-  ].map((c) => ({ ...c, samples: new Float64Array(frames.length), elapsedMs: 0 }));
+    { name: 'ccxt apply', run: (f) => applyPeer(ccxtApply, f.parsed.data) },
+    { name: 'tardis-dev apply', run: (f) => applyPeer(tardisApply, f.parsed.data) },
+  ];
+  const contenders: Contender[] = plan.map((c) => ({ ...c, samples: new Float64Array(frames.length), elapsedMs: 0 }));
 
   // Interleave: each chunk of the stream goes through every contender, in a rotating order.
   for (let start = 0, round = 0; start < frames.length; start += options.chunk, round++) {
