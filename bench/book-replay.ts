@@ -13,7 +13,7 @@ import { normalizeBinanceMessage, parseBinanceFrame } from '../src/exchanges/bin
 import { BinanceDepthFeed, UpdateIdCounter } from '../src/sim/binance/depth-feed.js';
 import { combinedFrame } from '../src/sim/binance/wire.js';
 import { DEFAULT_INSTRUMENTS } from '../src/sim/market.js';
-import { makeCcxtPeer, makeTardisPeer, type Peer } from './peers.js';
+import { type DepthData, makeCcxtPeer, makeTardisPeer, type Peer } from './peers.js';
 import { gc, summarize } from './stats.js';
 
 export interface ReplayOptions {
