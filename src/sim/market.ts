@@ -74,8 +74,9 @@ export class MarketModel {
   /** Ticks → quantity units. */
   readonly bids = new Map<number, number>();
   readonly asks = new Map<number, number>();
-  private bestBidTicks: number;
-  private bestAskTicks: number;
+  /** The same ticks, sorted ascending: best bid is the last, best ask the first. */
+  private readonly bidTicks = new SortedTicks();
+  private readonly askTicks = new SortedTicks();
   private tradeId = 1;
   private readonly maxChanges: number;
   private readonly sweepChance: number;
@@ -87,11 +88,13 @@ export class MarketModel {
     this.maxChanges = options.maxChangesPerSide ?? 30;
     this.sweepChance = options.sweepChance ?? 0.01;
     this.tradeChance = options.tradeChance ?? 0.3;
-    this.bestBidTicks = spec.startTicks;
-    this.bestAskTicks = spec.startTicks + 1;
-    for (let i = 0; i < spec.levels; i++) {
+    for (let i = spec.levels - 1; i >= 0; i--) {
       this.bids.set(spec.startTicks - i, this.randomQuantity());
+      this.bidTicks.insert(spec.startTicks - i);
+    }
+    for (let i = 0; i < spec.levels; i++) {
       this.asks.set(spec.startTicks + 1 + i, this.randomQuantity());
+      this.askTicks.insert(spec.startTicks + 1 + i);
     }
   }
 
@@ -101,59 +104,31 @@ export class MarketModel {
   }
 
   bestBid(): number {
-    return this.bestBidTicks;
+    return this.bidTicks.last();
   }
 
   bestAsk(): number {
-    return this.bestAskTicks;
+    return this.askTicks.first();
   }
 
-  private refreshBest(side: 'bids' | 'asks'): void {
-    const book = this[side];
-    if (side === 'bids') {
-      let t = this.bestBidTicks;
-      if (!book.has(t)) {
-        // Search downwards first (a delete at the touch), then take the max if far away.
-        let steps = 0;
-        while (!book.has(t) && steps < 64) {
-          t--;
-          steps++;
-        }
-        if (!book.has(t)) t = Math.max(...book.keys());
-      }
-      this.bestBidTicks = t;
-    } else {
-      let t = this.bestAskTicks;
-      if (!book.has(t)) {
-        let steps = 0;
-        while (!book.has(t) && steps < 64) {
-          t++;
-          steps++;
-        }
-        if (!book.has(t)) t = Math.min(...book.keys());
-      }
-      this.bestAskTicks = t;
-    }
-  }
-
-  /** Sets a level (0 deletes), recording the change; keeps best prices current. */
+  /** Sets a level (0 deletes), recording the change. */
   private set(side: 'bids' | 'asks', ticks: number, quantity: number, out: LevelChange[]): void {
     const book = this[side];
+    const sorted = side === 'bids' ? this.bidTicks : this.askTicks;
     if (quantity === 0) {
       if (!book.delete(ticks)) return;
+      sorted.remove(ticks);
+      out.push({ ticks, quantity });
       if (book.size === 0) {
-        // Never empty a side: a venue book always has depth; put the level back one tick out.
+        // Never empty a side: a venue book always has depth; put a level back one tick out.
         const refill = side === 'bids' ? ticks - 1 : ticks + 1;
-        book.set(refill, this.randomQuantity());
-        out.push({ ticks: refill, quantity: book.get(refill)! });
+        this.set(side, refill, this.randomQuantity(), out);
       }
-    } else {
-      book.set(ticks, quantity);
-      if (side === 'bids' && ticks > this.bestBidTicks) this.bestBidTicks = ticks;
-      if (side === 'asks' && ticks < this.bestAskTicks) this.bestAskTicks = ticks;
+      return;
     }
+    if (!book.has(ticks)) sorted.insert(ticks);
+    book.set(ticks, quantity);
     out.push({ ticks, quantity });
-    this.refreshBest(side);
   }
 
   /** Advances the market by one venue event's worth of changes. */
@@ -170,14 +145,14 @@ export class MarketModel {
       const out = side === 'bids' ? bids : asks;
       const changes = 1 + Math.floor(rng.next() ** 2 * this.maxChanges);
       for (let i = 0; i < changes; i++) {
-        const spread = this.bestAskTicks - this.bestBidTicks;
+        const spread = this.bestAsk() - this.bestBid();
         // distance -1 means "inside the spread", only possible when the spread is wider than a tick.
         let distance = rng.geometric(0.12);
         if (spread > 1 && rng.chance(0.1)) distance = -1;
         const ticks =
           side === 'bids'
-            ? Math.min(this.bestBidTicks - distance, this.bestAskTicks - 1)
-            : Math.max(this.bestAskTicks + distance, this.bestBidTicks + 1);
+            ? Math.min(this.bestBid() - distance, this.bestAsk() - 1)
+            : Math.max(this.bestAsk() + distance, this.bestBid() + 1);
         const book = this[side];
         if (book.has(ticks) && rng.chance(0.5)) this.set(side, ticks, 0, out);
         else this.set(side, ticks, this.randomQuantity(), out);
@@ -189,7 +164,7 @@ export class MarketModel {
   /** A taker trade at the touch that takes part or all of the best level. */
   private touchTrade(taker: 'buy' | 'sell', bids: LevelChange[], asks: LevelChange[], trades: SimTrade[]): void {
     const side = taker === 'buy' ? 'asks' : 'bids';
-    const ticks = taker === 'buy' ? this.bestAskTicks : this.bestBidTicks;
+    const ticks = taker === 'buy' ? this.bestAsk() : this.bestBid();
     const available = this[side].get(ticks)!;
     const quantity = Math.max(1, Math.min(available, 1 + Math.floor(this.rng.next() * available)));
     trades.push({ id: this.tradeId++, ticks, quantity, side: taker });
@@ -202,18 +177,18 @@ export class MarketModel {
     for (let i = 0; i < levels; i++) {
       const side = taker === 'buy' ? 'asks' : 'bids';
       if (this[side].size <= 1) break;
-      const ticks = taker === 'buy' ? this.bestAskTicks : this.bestBidTicks;
+      const ticks = taker === 'buy' ? this.bestAsk() : this.bestBid();
       const available = this[side].get(ticks)!;
       trades.push({ id: this.tradeId++, ticks, quantity: available, side: taker });
       this.set(side, ticks, 0, side === 'asks' ? asks : bids);
     }
   }
 
-  /** The true book, best first, as [ticks, quantity] pairs. */
+  /** The true book, best first, as [ticks, quantity] pairs: O(limit). */
   levels(side: 'bids' | 'asks', limit = Number.POSITIVE_INFINITY): [number, number][] {
-    const entries = [...this[side].entries()];
-    entries.sort((a, b) => (side === 'bids' ? b[0] - a[0] : a[0] - b[0]));
-    return entries.slice(0, limit);
+    const book = this[side];
+    const ticks = side === 'bids' ? this.bidTicks.bestFirstDescending(limit) : this.askTicks.bestFirstAscending(limit);
+    return ticks.map((t) => [t, book.get(t)!]);
   }
 
   formatPrice(ticks: number): string {
@@ -234,4 +209,49 @@ function lastPerLevel(changes: LevelChange[]): LevelChange[] {
     last.set(c.ticks, c);
   }
   return last.size === changes.length ? changes : [...last.values()];
+}
+
+/** Integers kept sorted ascending; inserts and removes by binary search (books are small, splices cheap). */
+class SortedTicks {
+  private readonly values: number[] = [];
+
+  private lowerBound(v: number): number {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.values[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(v: number): void {
+    this.values.splice(this.lowerBound(v), 0, v);
+  }
+
+  remove(v: number): void {
+    const i = this.lowerBound(v);
+    if (this.values[i] === v) this.values.splice(i, 1);
+  }
+
+  first(): number {
+    return this.values[0];
+  }
+
+  last(): number {
+    return this.values[this.values.length - 1];
+  }
+
+  bestFirstAscending(limit: number): number[] {
+    return this.values.slice(0, Math.min(limit, this.values.length));
+  }
+
+  bestFirstDescending(limit: number): number[] {
+    const n = this.values.length;
+    const m = Math.min(limit, n);
+    const out = new Array<number>(m);
+    for (let i = 0; i < m; i++) out[i] = this.values[n - 1 - i];
+    return out;
+  }
 }

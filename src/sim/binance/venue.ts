@@ -1,0 +1,422 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { PriceLevel } from '../../core/types.js';
+import { EventFaults } from '../event-faults.js';
+import { LoopbackServer, sendJson, sendText } from '../loopback-server.js';
+import { DEFAULT_INSTRUMENTS, type InstrumentSpec, type MarketOptions, type SimTrade } from '../market.js';
+import { BinanceDepthFeed, UpdateIdCounter } from './depth-feed.js';
+import { parseStreamName, type Route, routeDelivers } from './streams.js';
+import { aggTradeJson, combinedFrame } from './wire.js';
+
+/** Venue limits (protocols.md §1.2, §1.4). */
+export const BINANCE_MAX_STREAMS_PER_CONNECTION = 200;
+export const BINANCE_MAX_INCOMING_PER_SECOND = 10;
+export const BINANCE_PING_INTERVAL_MS = 180_000;
+export const BINANCE_PONG_TIMEOUT_MS = 600_000;
+export const BINANCE_WEIGHT_LIMIT_PER_MINUTE = 2_400;
+export const BINANCE_SNAPSHOT_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
+
+export function snapshotWeight(limit: number): number {
+  if (limit <= 50) return 2;
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 10;
+  return 20;
+}
+
+export interface BinanceVenueOptions {
+  readonly instruments?: readonly InstrumentSpec[];
+  readonly seed?: number;
+  readonly market?: MarketOptions;
+  readonly pingIntervalMs?: number;
+  readonly pongTimeoutMs?: number;
+  readonly weightLimitPerMinute?: number;
+}
+
+/** A scripted answer to the next snapshot request(s). */
+export interface SnapshotFault {
+  readonly status: number;
+  readonly retryAfterSec?: number;
+  readonly body?: string;
+}
+
+interface Connection {
+  readonly ws: WebSocket;
+  readonly route: Route;
+  combined: boolean;
+  readonly streams: Set<string>;
+  /** Socket stays open but receives no data. */
+  stalled: boolean;
+  answersPings: boolean;
+  incomingWindowStart: number;
+  incomingCount: number;
+  lastPongAt: number;
+  readonly openedAt: number;
+}
+
+export type MalformedKind = 'invalid_json' | 'wrong_types' | 'unknown_event' | 'bad_level';
+
+/**
+ * Simulated Binance USDⓈ-M futures: REST depth snapshots and diff-depth/aggTrade WebSocket streams,
+ * wire-exact, over a seeded market whose true book tests can read at any moment.
+ */
+export class BinanceVenue {
+  readonly server: LoopbackServer;
+  readonly faults = new EventFaults();
+  private readonly feeds = new Map<string, BinanceDepthFeed>();
+  private readonly ids: UpdateIdCounter;
+  private readonly connections = new Set<Connection>();
+  private readonly pingTimer: NodeJS.Timeout;
+  private readonly pongTimeoutMs: number;
+  private readonly weightLimit: number;
+  private weightWindowStart = 0;
+  private weightUsed = 0;
+  private aggTradeId = 1;
+  private tradeId = 1;
+  private readonly snapshotFaults: SnapshotFault[] = [];
+  private readonly staleSnapshots = new Map<string, string>();
+  private snapshotDelayMs = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Counters tests can read. */
+  readonly stats = { snapshotRequests: 0, subscribeRequests: 0, connectionsOpened: 0 };
+
+  constructor(options: BinanceVenueOptions = {}) {
+    const seed = options.seed ?? 1;
+    this.ids = new UpdateIdCounter(5_000_000_000_000, seed);
+    (options.instruments ?? DEFAULT_INSTRUMENTS).forEach((spec, i) => {
+      this.feeds.set(spec.symbol, new BinanceDepthFeed(spec, seed * 1_000 + i, this.ids, options.market));
+    });
+    this.pongTimeoutMs = options.pongTimeoutMs ?? BINANCE_PONG_TIMEOUT_MS;
+    this.weightLimit = options.weightLimitPerMinute ?? BINANCE_WEIGHT_LIMIT_PER_MINUTE;
+    this.server = new LoopbackServer(
+      (req, res, url) => this.onRequest(req, res, url),
+      (_req, url) => this.onUpgrade(url),
+      (ws, context) => this.onConnection(ws, context as { route: Route; combined: boolean; streams: string[] }),
+    );
+    this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs ?? BINANCE_PING_INTERVAL_MS);
+    this.pingTimer.unref();
+  }
+
+  async listen(port = 0): Promise<number> {
+    return this.server.listen('127.0.0.1', port);
+  }
+
+  get wsBaseUrl(): string {
+    return `ws://127.0.0.1:${this.server.listeningPort}`;
+  }
+
+  get restBaseUrl(): string {
+    return `http://127.0.0.1:${this.server.listeningPort}`;
+  }
+
+  symbols(): string[] {
+    return [...this.feeds.keys()];
+  }
+
+  /** Advances one symbol (or every symbol) by one venue event and publishes it. */
+  step(symbol?: string): void {
+    if (symbol !== undefined) {
+      this.stepSymbol(symbol);
+      return;
+    }
+    for (const s of this.feeds.keys()) this.stepSymbol(s);
+  }
+
+  private stepSymbol(symbol: string): void {
+    const feed = this.feeds.get(symbol);
+    if (!feed) throw new Error(`unknown symbol ${symbol}`);
+    const now = Date.now();
+    const { step, json } = feed.next(now);
+    if (json !== undefined) this.faults.deliver(symbol, () => this.publish(symbol, 'depth', json));
+    for (const trade of step.trades) this.publishTrade(feed, trade, now);
+  }
+
+  private publishTrade(feed: BinanceDepthFeed, trade: SimTrade, now: number): void {
+    const first = this.tradeId;
+    this.tradeId += 1 + (trade.id % 3);
+    const json = aggTradeJson(
+      feed.model,
+      now,
+      this.aggTradeId++,
+      first,
+      this.tradeId - 1,
+      trade.ticks,
+      trade.quantity,
+      trade.side,
+    );
+    this.publish(feed.model.spec.symbol, 'aggTrade', json);
+  }
+
+  private publish(symbol: string, kind: 'depth' | 'aggTrade', json: string): void {
+    for (const conn of this.connections) {
+      if (conn.stalled) continue;
+      for (const stream of conn.streams) {
+        const parsed = parseStreamName(stream);
+        if (!parsed || parsed.symbol !== symbol || parsed.kind !== kind) continue;
+        if (!routeDelivers(conn.route, parsed.category)) continue;
+        sendText(conn.ws, conn.combined ? combinedFrame(stream, json) : json);
+      }
+    }
+  }
+
+  /** The venue's true book right now: every level, best first, exact strings. */
+  truth(symbol: string): { lastUpdateId: number; bids: PriceLevel[]; asks: PriceLevel[] } {
+    const feed = this.feeds.get(symbol);
+    if (!feed) throw new Error(`unknown symbol ${symbol}`);
+    const m = feed.model;
+    const fmt = ([t, q]: [number, number]): PriceLevel => [m.formatPrice(t), m.formatQuantity(q)];
+    return { lastUpdateId: feed.lastUpdateId, bids: m.levels('bids').map(fmt), asks: m.levels('asks').map(fmt) };
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  /** Every socket is cut without a close frame. */
+  dropAllConnections(): void {
+    for (const conn of this.connections) conn.ws.terminate();
+  }
+
+  /** Every socket is closed cleanly, as Binance does when a connection reaches 24 hours. */
+  closeAllConnections(code = 1000, reason = 'connection lifetime expired'): void {
+    for (const conn of this.connections) conn.ws.close(code, reason);
+  }
+
+  /** Open connections stop receiving data (and, with `pong: false`, stop answering pings). New ones are healthy. */
+  stall(options: { pong?: boolean } = {}): void {
+    for (const conn of this.connections) {
+      conn.stalled = true;
+      conn.answersPings = options.pong ?? true;
+    }
+  }
+
+  /** Sends a malformed frame on every connection that carries a depth stream. */
+  sendMalformed(kind: MalformedKind): void {
+    for (const conn of this.connections) {
+      const stream = [...conn.streams].find((s) => parseStreamName(s)?.kind === 'depth') ?? [...conn.streams][0];
+      if (!stream) continue;
+      const symbol = parseStreamName(stream)?.symbol ?? 'BTCUSDT';
+      // Chain-shaped like the next event (pu = the last u sent) so that only its bad level is wrong:
+      // a client must drop it without advancing, and the real next event (same pu) still applies.
+      const last = this.feeds.get(symbol)?.lastUpdateId ?? 0;
+      const frames: Record<MalformedKind, string> = {
+        invalid_json: `{"stream":"${stream}","data":{"e":"depthUpdate","E":17`,
+        wrong_types: combinedFrame(
+          stream,
+          `{"e":"depthUpdate","E":"soon","T":1,"s":"${symbol}","U":"1","u":2,"pu":0,"b":{},"a":[]}`,
+        ),
+        unknown_event: combinedFrame(stream, `{"e":"mysteryEvent","E":${Date.now()},"s":"${symbol}"}`),
+        bad_level: combinedFrame(
+          stream,
+          `{"e":"depthUpdate","E":${Date.now()},"T":1,"s":"${symbol}","U":${last + 1},"u":${last + 1},"pu":${last},"b":[["1e-8","1"]],"a":[]}`,
+        ),
+      };
+      sendText(
+        conn.ws,
+        conn.combined ? frames[kind] : frames[kind].replace(/^\{"stream":"[^"]*","data":/, '').replace(/}$/, ''),
+      );
+    }
+  }
+
+  /** The next `count` snapshot requests get this answer instead of a book. */
+  failSnapshots(count: number, fault: SnapshotFault): void {
+    for (let i = 0; i < count; i++) this.snapshotFaults.push(fault);
+  }
+
+  /** Snapshot responses are delayed by `ms` (the body is taken when the request arrives). */
+  setSnapshotDelay(ms: number): void {
+    this.snapshotDelayMs = ms;
+  }
+
+  /** Captures `symbol`'s snapshot now; the next request for it returns this (by then older) book. */
+  armStaleSnapshot(symbol: string): void {
+    const feed = this.feeds.get(symbol);
+    if (!feed) throw new Error(`unknown symbol ${symbol}`);
+    this.staleSnapshots.set(symbol, feed.snapshotJson(Date.now(), 1000));
+  }
+
+  // ---- transport ----------------------------------------------------------------------------
+
+  private onUpgrade(url: URL): { accept: true; context: unknown } | { accept: false; status: number; body: string } {
+    const segments = url.pathname.split('/').filter(Boolean);
+    let route: Route = 'unrouted';
+    if (segments[0] === 'public' || segments[0] === 'market') route = segments.shift() as Route;
+    let streams: string[] = [];
+    let combined: boolean;
+    if (segments[0] === 'stream' && segments.length === 1) {
+      combined = true;
+      const list = url.searchParams.get('streams');
+      streams = list ? list.split('/').filter(Boolean) : [];
+    } else if (segments[0] === 'ws') {
+      combined = false;
+      streams = segments.slice(1);
+    } else {
+      return { accept: false, status: 404, body: '{"code":-1,"msg":"Not found"}' };
+    }
+    if (streams.length > BINANCE_MAX_STREAMS_PER_CONNECTION) {
+      return { accept: false, status: 400, body: '{"code":-1,"msg":"Too many streams; at most 200 per connection"}' };
+    }
+    return { accept: true, context: { route, combined, streams } };
+  }
+
+  private onConnection(ws: WebSocket, context: { route: Route; combined: boolean; streams: string[] }): void {
+    const now = Date.now();
+    const conn: Connection = {
+      ws,
+      route: context.route,
+      combined: context.combined,
+      streams: new Set(context.streams),
+      stalled: false,
+      answersPings: true,
+      incomingWindowStart: now,
+      incomingCount: 0,
+      lastPongAt: now,
+      openedAt: now,
+    };
+    this.connections.add(conn);
+    this.stats.connectionsOpened++;
+    ws.on('ping', (data) => {
+      if (conn.answersPings) ws.pong(data);
+    });
+    ws.on('pong', () => {
+      conn.lastPongAt = Date.now();
+    });
+    ws.on('message', (data) => this.onMessage(conn, data.toString()));
+    ws.on('close', () => this.connections.delete(conn));
+    ws.on('error', () => this.connections.delete(conn));
+  }
+
+  private onMessage(conn: Connection, text: string): void {
+    // The venue disconnects a connection that sends more than 10 messages a second.
+    const now = Date.now();
+    if (now - conn.incomingWindowStart >= 1000) {
+      conn.incomingWindowStart = now;
+      conn.incomingCount = 0;
+    }
+    if (++conn.incomingCount > BINANCE_MAX_INCOMING_PER_SECOND) {
+      conn.ws.close(1008, 'Too many messages');
+      return;
+    }
+    let request: { method?: unknown; params?: unknown; id?: unknown };
+    try {
+      request = JSON.parse(text);
+    } catch {
+      sendText(conn.ws, '{"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"}');
+      return;
+    }
+    const id = request.id;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+      sendText(conn.ws, '{"code":2,"msg":"Invalid request: request ID must be an unsigned integer"}');
+      return;
+    }
+    const params = Array.isArray(request.params) ? request.params : [];
+    switch (request.method) {
+      case 'SUBSCRIBE': {
+        this.stats.subscribeRequests++;
+        if (params.some((p) => typeof p !== 'string' || parseStreamName(p) === undefined)) {
+          sendText(conn.ws, `{"code":2,"msg":"Invalid request: invalid stream name","id":${id}}`);
+          return;
+        }
+        const next = new Set([...conn.streams, ...(params as string[])]);
+        if (next.size > BINANCE_MAX_STREAMS_PER_CONNECTION) {
+          sendText(conn.ws, `{"code":-1,"msg":"Too many streams; at most 200 per connection","id":${id}}`);
+          return;
+        }
+        for (const p of params as string[]) conn.streams.add(p);
+        sendText(conn.ws, `{"result":null,"id":${id}}`);
+        return;
+      }
+      case 'UNSUBSCRIBE':
+        for (const p of params) if (typeof p === 'string') conn.streams.delete(p);
+        sendText(conn.ws, `{"result":null,"id":${id}}`);
+        return;
+      case 'LIST_SUBSCRIPTIONS':
+        sendText(conn.ws, JSON.stringify({ result: [...conn.streams], id }));
+        return;
+      case 'SET_PROPERTY':
+        if (params[0] === 'combined' && typeof params[1] === 'boolean') {
+          conn.combined = params[1];
+          sendText(conn.ws, `{"result":null,"id":${id}}`);
+        } else sendText(conn.ws, `{"code":0,"msg":"Unknown property","id":${id}}`);
+        return;
+      case 'GET_PROPERTY':
+        if (params[0] === 'combined') sendText(conn.ws, `{"result":${conn.combined},"id":${id}}`);
+        else sendText(conn.ws, `{"code":0,"msg":"Unknown property","id":${id}}`);
+        return;
+      default:
+        sendText(
+          conn.ws,
+          `{"code":2,"msg":"Invalid request: unknown variant ${String(request.method)}, expected one of SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY","id":${id}}`,
+        );
+    }
+  }
+
+  private pingAll(): void {
+    const now = Date.now();
+    for (const conn of this.connections) {
+      if (now - conn.lastPongAt > this.pongTimeoutMs) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.ws.ping();
+    }
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method !== 'GET' || url.pathname !== '/fapi/v1/depth') {
+      sendJson(res, 404, '{"code":-1,"msg":"Not found"}');
+      return;
+    }
+    this.stats.snapshotRequests++;
+    const fault = this.snapshotFaults.shift();
+    if (fault) {
+      const headers: Record<string, string> =
+        fault.retryAfterSec !== undefined ? { 'Retry-After': String(fault.retryAfterSec) } : {};
+      const body = fault.body ?? `{"code":-1003,"msg":"Too many requests; simulated status ${fault.status}."}`;
+      sendJson(res, fault.status, body, headers);
+      return;
+    }
+    const symbol = url.searchParams.get('symbol') ?? '';
+    const limit = Number(url.searchParams.get('limit') ?? 500);
+    const feed = this.feeds.get(symbol);
+    if (!feed) {
+      sendJson(res, 400, '{"code":-1121,"msg":"Invalid symbol."}');
+      return;
+    }
+    if (!(BINANCE_SNAPSHOT_LIMITS as readonly number[]).includes(limit)) {
+      sendJson(res, 400, `{"code":-1130,"msg":"Data sent for parameter 'limit' is not valid."}`);
+      return;
+    }
+    const now = Date.now();
+    if (now - this.weightWindowStart >= 60_000) {
+      this.weightWindowStart = now - (now % 60_000);
+      this.weightUsed = 0;
+    }
+    this.weightUsed += snapshotWeight(limit);
+    const weightHeader = { 'X-MBX-USED-WEIGHT-1M': String(this.weightUsed) };
+    if (this.weightUsed > this.weightLimit) {
+      const retryAfter = Math.ceil((this.weightWindowStart + 60_000 - now) / 1000);
+      sendJson(res, 429, '{"code":-1003,"msg":"Too many requests; current limit of IP is 2400 requests per minute."}', {
+        ...weightHeader,
+        'Retry-After': String(retryAfter),
+      });
+      return;
+    }
+    const stale = this.staleSnapshots.get(symbol);
+    if (stale !== undefined) this.staleSnapshots.delete(symbol);
+    const body = stale ?? feed.snapshotJson(now, limit);
+    if (this.snapshotDelayMs <= 0) {
+      sendJson(res, 200, body, weightHeader);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!res.destroyed) sendJson(res, 200, body, weightHeader);
+    }, this.snapshotDelayMs);
+    this.timers.add(timer);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.pingTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.server.stop();
+  }
+}

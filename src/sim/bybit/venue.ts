@@ -1,0 +1,388 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { PriceLevel } from '../../core/types.js';
+import { EventFaults } from '../event-faults.js';
+import { LoopbackServer, sendJson, sendText } from '../loopback-server.js';
+import { DEFAULT_INSTRUMENTS, type InstrumentSpec, MarketModel, type MarketOptions } from '../market.js';
+import { ackJson, levelsJson, orderbookJson, publicTradeJson } from './wire.js';
+
+/** Bybit v5 linear limits and facts (protocols.md §2.2–2.4). */
+export const BYBIT_ORDERBOOK_DEPTHS = [1, 50, 200, 1000] as const;
+export const BYBIT_MAX_ARGS_PER_REQUEST = 10;
+export const BYBIT_LINEAR_PATH = '/v5/public/linear';
+
+export interface BybitVenueOptions {
+  readonly instruments?: readonly InstrumentSpec[];
+  readonly seed?: number;
+  readonly market?: MarketOptions;
+}
+
+interface Connection {
+  readonly ws: WebSocket;
+  readonly id: string;
+  readonly topics: Set<string>;
+  stalled: boolean;
+  answersPings: boolean;
+}
+
+/** One `orderbook.{depth}.{symbol}` stream: its `u` counter and the window its subscribers hold. */
+interface BookTopic {
+  readonly name: string;
+  readonly symbol: string;
+  readonly depth: number;
+  u: number;
+  bids: Map<number, number>;
+  asks: Map<number, number>;
+}
+
+export type BybitMalformedKind = 'invalid_json' | 'wrong_types' | 'unknown_event' | 'bad_level';
+
+/**
+ * Simulated Bybit v5 public linear: `orderbook.{1,50,200,1000}.{SYMBOL}` snapshot + deltas whose `u`
+ * rises by one per message per topic, with levels entering and leaving the depth window exactly as the
+ * venue sends them, `publicTrade`, op ping/pong, and the exact acknowledgement frames.
+ */
+export class BybitVenue {
+  readonly server: LoopbackServer;
+  readonly faults = new EventFaults();
+  private readonly markets = new Map<string, MarketModel>();
+  private readonly lastTradeTicks = new Map<string, { value: number }>();
+  private readonly topics = new Map<string, BookTopic>();
+  private readonly connections = new Set<Connection>();
+  private readonly rejectNext = new Set<string>();
+  private seq = 700_000_000_000;
+  private restU = 1_000_000;
+  private nextConnId = 1;
+  readonly stats = { subscribeRequests: 0, connectionsOpened: 0, pings: 0 };
+
+  constructor(options: BybitVenueOptions = {}) {
+    const seed = options.seed ?? 2;
+    (options.instruments ?? DEFAULT_INSTRUMENTS).forEach((spec, i) => {
+      const model = new MarketModel(spec, seed * 7_919 + i, options.market);
+      this.markets.set(spec.symbol, model);
+      this.lastTradeTicks.set(spec.symbol, { value: model.bestBid() });
+    });
+    this.server = new LoopbackServer(
+      (req, res, url) => this.onRequest(req, res, url),
+      (_req, url) =>
+        url.pathname === BYBIT_LINEAR_PATH
+          ? { accept: true, context: undefined }
+          : { accept: false, status: 404, body: '{"retCode":404,"retMsg":"Not found"}' },
+      (ws) => this.onConnection(ws),
+    );
+  }
+
+  async listen(port = 0): Promise<number> {
+    return this.server.listen('127.0.0.1', port);
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.server.listeningPort}${BYBIT_LINEAR_PATH}`;
+  }
+
+  get restBaseUrl(): string {
+    return `http://127.0.0.1:${this.server.listeningPort}`;
+  }
+
+  symbols(): string[] {
+    return [...this.markets.keys()];
+  }
+
+  /** Advances one symbol (or every symbol) by one step and publishes to its topics' subscribers. */
+  step(symbol?: string): void {
+    if (symbol !== undefined) {
+      this.stepSymbol(symbol);
+      return;
+    }
+    for (const s of this.markets.keys()) this.stepSymbol(s);
+  }
+
+  private stepSymbol(symbol: string): void {
+    const model = this.markets.get(symbol);
+    if (!model) throw new Error(`unknown symbol ${symbol}`);
+    const step = model.step();
+    const seq = ++this.seq;
+    const ts = Date.now();
+    const frames: { topic: string; json: string }[] = [];
+    for (const topic of this.topics.values()) {
+      if (topic.symbol !== symbol) continue;
+      const bids = this.windowChanges(model, topic, 'bids');
+      const asks = this.windowChanges(model, topic, 'asks');
+      if (bids.length === 0 && asks.length === 0) continue;
+      topic.u++;
+      // Level 1 is pushed as snapshots only.
+      const json =
+        topic.depth === 1
+          ? orderbookJson(
+              model,
+              topic.name,
+              'snapshot',
+              ts,
+              model.levels('bids', 1),
+              model.levels('asks', 1),
+              topic.u,
+              seq,
+            )
+          : orderbookJson(model, topic.name, 'delta', ts, bids, asks, topic.u, seq);
+      frames.push({ topic: topic.name, json });
+    }
+    if (frames.length > 0) {
+      this.faults.deliver(symbol, () => {
+        for (const f of frames) this.publish(f.topic, f.json);
+      });
+    }
+    if (step.trades.length > 0) {
+      this.publish(
+        `publicTrade.${symbol}`,
+        publicTradeJson(model, ts, step.trades, this.lastTradeTicks.get(symbol)!, seq),
+      );
+    }
+  }
+
+  /** What subscribers of `topic` must be told so their window equals the venue's top `depth`. */
+  private windowChanges(model: MarketModel, topic: BookTopic, side: 'bids' | 'asks'): [number, number][] {
+    const next = new Map(model.levels(side, topic.depth));
+    const previous = topic[side];
+    const changes: [number, number][] = [];
+    for (const [ticks, quantity] of next) if (previous.get(ticks) !== quantity) changes.push([ticks, quantity]);
+    for (const ticks of previous.keys()) if (!next.has(ticks)) changes.push([ticks, 0]);
+    topic[side] = next;
+    return changes;
+  }
+
+  private publish(topic: string, json: string): void {
+    for (const conn of this.connections) {
+      if (!conn.stalled && conn.topics.has(topic)) sendText(conn.ws, json);
+    }
+  }
+
+  /** The venue's book as a subscriber of `orderbook.{depth}.{symbol}` must hold it now, plus that topic's `u`. */
+  truth(symbol: string, depth = 200): { u: number; bids: PriceLevel[]; asks: PriceLevel[] } {
+    const model = this.markets.get(symbol);
+    if (!model) throw new Error(`unknown symbol ${symbol}`);
+    const fmt = ([t, q]: [number, number]): PriceLevel => [model.formatPrice(t), model.formatQuantity(q)];
+    return {
+      u: this.topics.get(`orderbook.${depth}.${symbol}`)?.u ?? 0,
+      bids: model.levels('bids', depth).map(fmt),
+      asks: model.levels('asks', depth).map(fmt),
+    };
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  dropAllConnections(): void {
+    for (const conn of this.connections) conn.ws.terminate();
+  }
+
+  closeAllConnections(code = 1000, reason = 'server closing'): void {
+    for (const conn of this.connections) conn.ws.close(code, reason);
+  }
+
+  /** Open connections stop receiving data (and, with `pong: false`, stop answering op ping). */
+  stall(options: { pong?: boolean } = {}): void {
+    for (const conn of this.connections) {
+      conn.stalled = true;
+      conn.answersPings = options.pong ?? true;
+    }
+  }
+
+  /**
+   * A venue-side restart of `symbol`'s book service: every topic of the symbol restarts at `u` = 1
+   * with a fresh snapshot, mid-stream.
+   */
+  venueReset(symbol: string): void {
+    const model = this.markets.get(symbol);
+    if (!model) throw new Error(`unknown symbol ${symbol}`);
+    for (const topic of this.topics.values()) {
+      if (topic.symbol !== symbol) continue;
+      topic.u = 1;
+      topic.bids = new Map(model.levels('bids', topic.depth));
+      topic.asks = new Map(model.levels('asks', topic.depth));
+      this.publish(topic.name, this.snapshotJson(model, topic));
+    }
+  }
+
+  /** The next subscribe request naming a topic of `symbol` is refused with `success:false`. */
+  rejectNextSubscription(symbol: string): void {
+    this.rejectNext.add(symbol);
+  }
+
+  sendMalformed(kind: BybitMalformedKind): void {
+    for (const conn of this.connections) {
+      const topicName = [...conn.topics].find((t) => t.startsWith('orderbook.'));
+      if (!topicName) continue;
+      const topic = this.topics.get(topicName)!;
+      const frames: Record<BybitMalformedKind, string> = {
+        invalid_json: `{"topic":"${topicName}","type":"delta","ts":17`,
+        wrong_types: `{"topic":"${topicName}","type":"delta","ts":"soon","data":{"s":"${topic.symbol}","b":"none","a":[],"u":"${topic.u + 1}","seq":1},"cts":1}`,
+        unknown_event: `{"topic":"mystery.${topic.symbol}","type":"snapshot","ts":${Date.now()},"data":{}}`,
+        // Shaped like the next delta (u = current + 1) but with an invalid level: it must be dropped without
+        // advancing the client's u, so the real next delta (same u) still applies.
+        bad_level: `{"topic":"${topicName}","type":"delta","ts":${Date.now()},"data":{"s":"${topic.symbol}","b":[["1e-8","1"]],"a":[],"u":${topic.u + 1},"seq":1},"cts":1}`,
+      };
+      sendText(conn.ws, frames[kind]);
+    }
+  }
+
+  // ---- transport ----------------------------------------------------------------------------
+
+  private snapshotJson(model: MarketModel, topic: BookTopic): string {
+    return orderbookJson(
+      model,
+      topic.name,
+      'snapshot',
+      Date.now(),
+      [...topic.bids],
+      [...topic.asks],
+      topic.u,
+      this.seq,
+    );
+  }
+
+  private onConnection(ws: WebSocket): void {
+    const conn: Connection = {
+      ws,
+      id: `sim${(this.nextConnId++).toString(36).padStart(8, '0')}-${Math.floor(Math.random() * 1e5).toString(36)}`,
+      topics: new Set(),
+      stalled: false,
+      answersPings: true,
+    };
+    this.connections.add(conn);
+    this.stats.connectionsOpened++;
+    ws.on('ping', (data) => ws.pong(data));
+    ws.on('message', (data) => this.onMessage(conn, data.toString()));
+    ws.on('close', () => this.connections.delete(conn));
+    ws.on('error', () => this.connections.delete(conn));
+  }
+
+  private onMessage(conn: Connection, text: string): void {
+    let request: { op?: unknown; args?: unknown; req_id?: unknown };
+    try {
+      request = JSON.parse(text);
+      if (typeof request !== 'object' || request === null) throw new Error('not an object');
+    } catch {
+      sendText(
+        conn.ws,
+        ackJson(
+          false,
+          `Failed to decode incoming data:readObjectStart: expect { or n, but found ${JSON.stringify(text.slice(0, 1))}`,
+          conn.id,
+          undefined,
+          '',
+        ),
+      );
+      return;
+    }
+    const reqId = typeof request.req_id === 'string' ? request.req_id : undefined;
+    const op = typeof request.op === 'string' ? request.op : '';
+    const args = Array.isArray(request.args) ? request.args : [];
+    if (op === 'ping') {
+      this.stats.pings++;
+      if (conn.answersPings) sendText(conn.ws, ackJson(true, 'pong', conn.id, reqId, 'ping'));
+      return;
+    }
+    if (op !== 'subscribe' && op !== 'unsubscribe') {
+      sendText(conn.ws, ackJson(false, 'error:invalid op', conn.id, reqId, op));
+      return;
+    }
+    if (args.length > BYBIT_MAX_ARGS_PER_REQUEST) {
+      sendText(conn.ws, ackJson(false, 'args size >10', conn.id, reqId ?? '', op));
+      return;
+    }
+    if (op === 'subscribe') this.subscribe(conn, args, reqId);
+    else this.unsubscribe(conn, args, reqId);
+  }
+
+  /** All-or-nothing: the first bad topic fails the whole request (inference; the docs show one ack per request). */
+  private subscribe(conn: Connection, args: unknown[], reqId: string | undefined): void {
+    this.stats.subscribeRequests++;
+    for (const arg of args) {
+      const topic = typeof arg === 'string' ? arg : String(arg);
+      const parsed = this.parseTopic(topic);
+      if (!parsed || (parsed.symbol !== undefined && this.rejectNext.delete(parsed.symbol))) {
+        sendText(conn.ws, ackJson(false, `error:handler not found,topic:${topic}`, conn.id, reqId ?? '', 'subscribe'));
+        return;
+      }
+      if (conn.topics.has(topic)) {
+        sendText(conn.ws, ackJson(false, `error:already subscribed,topic:${topic}`, conn.id, reqId ?? '', 'subscribe'));
+        return;
+      }
+    }
+    sendText(conn.ws, ackJson(true, '', conn.id, reqId ?? '', 'subscribe'));
+    for (const arg of args as string[]) {
+      conn.topics.add(arg);
+      const parsed = this.parseTopic(arg)!;
+      if (parsed.kind !== 'orderbook') continue;
+      const model = this.markets.get(parsed.symbol)!;
+      let topic = this.topics.get(arg);
+      if (!topic) {
+        topic = {
+          name: arg,
+          symbol: parsed.symbol,
+          depth: parsed.depth,
+          u: 1,
+          bids: new Map(model.levels('bids', parsed.depth)),
+          asks: new Map(model.levels('asks', parsed.depth)),
+        };
+        this.topics.set(arg, topic);
+      }
+      sendText(conn.ws, this.snapshotJson(model, topic));
+    }
+  }
+
+  private unsubscribe(conn: Connection, args: unknown[], reqId: string | undefined): void {
+    for (const arg of args) {
+      if (typeof arg !== 'string' || !conn.topics.has(arg)) {
+        sendText(
+          conn.ws,
+          ackJson(false, `error:not subscribed,topic:${String(arg)}`, conn.id, reqId ?? '', 'unsubscribe'),
+        );
+        return;
+      }
+    }
+    for (const arg of args as string[]) conn.topics.delete(arg);
+    sendText(conn.ws, ackJson(true, '', conn.id, reqId ?? '', 'unsubscribe'));
+  }
+
+  private parseTopic(
+    topic: string,
+  ): { kind: 'orderbook'; symbol: string; depth: number } | { kind: 'trade'; symbol: string } | undefined {
+    const parts = topic.split('.');
+    if (parts.length === 3 && parts[0] === 'orderbook') {
+      const depth = Number(parts[1]);
+      if ((BYBIT_ORDERBOOK_DEPTHS as readonly number[]).includes(depth) && this.markets.has(parts[2])) {
+        return { kind: 'orderbook', symbol: parts[2], depth };
+      }
+      return undefined;
+    }
+    if (parts.length === 2 && parts[0] === 'publicTrade' && this.markets.has(parts[1]))
+      return { kind: 'trade', symbol: parts[1] };
+    return undefined;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method !== 'GET' || url.pathname !== '/v5/market/orderbook') {
+      sendJson(res, 404, '{"retCode":10404,"retMsg":"Not found"}');
+      return;
+    }
+    const now = Date.now();
+    const error = (msg: string) =>
+      sendJson(res, 200, `{"retCode":10001,"retMsg":${JSON.stringify(msg)},"result":{},"retExtInfo":{},"time":${now}}`);
+    if (url.searchParams.get('category') !== 'linear') return error('params error: category only support linear');
+    const model = this.markets.get(url.searchParams.get('symbol') ?? '');
+    if (!model) return error('params error: symbol invalid');
+    const limit = Number(url.searchParams.get('limit') ?? 25);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error('params error: limit invalid');
+    // This `u` belongs to the venue's 500-level stream, not to orderbook.50/200 (protocols.md §2.6).
+    this.restU += 7;
+    const body =
+      `{"retCode":0,"retMsg":"OK","result":{"s":"${model.spec.symbol}","a":${levelsJson(model, model.levels('asks', limit))},` +
+      `"b":${levelsJson(model, model.levels('bids', limit))},"ts":${now},"u":${this.restU},"seq":${this.seq},"cts":${now - 2}},` +
+      `"retExtInfo":{},"time":${now + 1}}`;
+    sendJson(res, 200, body);
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+}
