@@ -210,11 +210,13 @@ describe('simulated Bybit v5 linear', () => {
 
   it('serves the REST order book, whose u belongs to another stream', async () => {
     const res = await fetch(`${sim.bybit.restBaseUrl}/v5/market/orderbook?category=linear&symbol=BTCUSDT&limit=3`);
-    const body = await res.json();
+    const body = (await res.json()) as { retCode: number; result: { b: unknown[] } };
     assert.equal(body.retCode, 0);
     assert.deepEqual(Object.keys(body.result), ['s', 'a', 'b', 'ts', 'u', 'seq', 'cts']);
     assert.equal(body.result.b.length, 3);
-    const bad = await (await fetch(`${sim.bybit.restBaseUrl}/v5/market/orderbook?category=linear&symbol=NOPE`)).json();
+    const bad = (await (
+      await fetch(`${sim.bybit.restBaseUrl}/v5/market/orderbook?category=linear&symbol=NOPE`)
+    ).json()) as { retCode: number };
     assert.equal(bad.retCode, 10001);
   });
 });

@@ -366,13 +366,24 @@ export class BybitVenue {
       return;
     }
     const now = Date.now();
-    const error = (msg: string) =>
-      sendJson(res, 200, `{"retCode":10001,"retMsg":${JSON.stringify(msg)},"result":{},"retExtInfo":{},"time":${now}}`);
-    if (url.searchParams.get('category') !== 'linear') return error('params error: category only support linear');
     const model = this.markets.get(url.searchParams.get('symbol') ?? '');
-    if (!model) return error('params error: symbol invalid');
     const limit = Number(url.searchParams.get('limit') ?? 25);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error('params error: limit invalid');
+    const problem =
+      url.searchParams.get('category') !== 'linear'
+        ? 'params error: category only support linear'
+        : !model
+          ? 'params error: symbol invalid'
+          : !Number.isInteger(limit) || limit < 1 || limit > 500
+            ? 'params error: limit invalid'
+            : undefined;
+    if (problem !== undefined || !model) {
+      sendJson(
+        res,
+        200,
+        `{"retCode":10001,"retMsg":${JSON.stringify(problem)},"result":{},"retExtInfo":{},"time":${now}}`,
+      );
+      return;
+    }
     // This `u` belongs to the venue's 500-level stream, not to orderbook.50/200 (protocols.md §2.6).
     this.restU += 7;
     const body =
