@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * `npm run sim`: the venue simulator, standalone on loopback. Prints the environment that points FlowRS
+ * at it, then runs until Ctrl-C.
+ *
+ *   --seed N            market seed (default 1)
+ *   --rate N            venue events a second across both venues (default 20)
+ *   --binance-port N    fixed Binance port (default: ephemeral)
+ *   --bybit-port N      fixed Bybit port (default: ephemeral)
+ *   --fault S:VENUE:KIND[:SYMBOL]   schedule a fault S seconds after start (repeatable)
+ */
+import { parseArgs } from 'node:util';
+import { FAULT_KINDS, parseFaultSpec, scheduleFaults } from './faults.js';
+import { DEFAULT_SIM_RATE, Simulator } from './simulator.js';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    rate: { type: 'string' },
+    'binance-port': { type: 'string' },
+    'bybit-port': { type: 'string' },
+    fault: { type: 'string', multiple: true },
+    help: { type: 'boolean' },
+  },
+});
+
+if (values.help) {
+  console.log(`usage: npm run sim -- [--seed N] [--rate N] [--binance-port N] [--bybit-port N] [--fault S:VENUE:KIND[:SYMBOL]]…
+fault kinds: ${FAULT_KINDS.join(', ')}`);
+  process.exit(0);
+}
+
+function intOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a non-negative integer, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+let faults: ReturnType<typeof parseFaultSpec>[];
+try {
+  faults = (values.fault ?? []).map(parseFaultSpec);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+
+const sim = await Simulator.start({
+  seed: intOption('seed', values.seed, 1),
+  binancePort: intOption('binance-port', values['binance-port'], 0),
+  bybitPort: intOption('bybit-port', values['bybit-port'], 0),
+});
+sim.run(intOption('rate', values.rate, DEFAULT_SIM_RATE));
+const cancel = scheduleFaults(sim, faults, (f) =>
+  console.error(`[sim] injecting ${f.kind} on ${f.venue}${f.symbol ? ` ${f.symbol}` : ''}`),
+);
+
+console.log('# FlowRS venue simulator running. Point FlowRS at it with:');
+for (const [key, value] of Object.entries(sim.env())) console.log(`export ${key}=${value}`);
+console.log('# Ctrl-C stops it.');
+
+const shutdown = async () => {
+  cancel();
+  await sim.stop();
+  process.exit(0);
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
