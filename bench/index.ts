@@ -4,10 +4,11 @@
  * (and to stdout after the tables, on one line prefixed `BENCH_JSON `).
  *
  *   BENCH_MESSAGES=N   replay length (default 100000)
- *   BENCH_ONLY=book    run only the named scenario
+ *   BENCH_ONLY=name    run only the named scenario (book, sim)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runReplay } from './book-replay.js';
+import { runSimThroughput } from './sim-throughput.js';
 import { machine, table } from './stats.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 100_000);
@@ -46,6 +47,22 @@ if (!only || only === 'book') {
       `full path costs ${ratios.flowrsFullCostVsJsonParse.toFixed(2)}× JSON.parse alone (target ≤ 1.5×)`,
   );
   report.book = { messages, seed: 42, results: replay.results, ratios };
+}
+
+if (!only || only === 'sim') {
+  const seconds = Number(process.env.BENCH_SIM_SECONDS ?? 3);
+  const sim = await runSimThroughput(20_000, seconds);
+  console.log(`\n# Simulator throughput: both venues, 3 symbols each, every stream subscribed, ${seconds} s\n`);
+  console.log(
+    table([
+      {
+        'target events/s': sim.targetEventsPerSec,
+        'emitted events/s': sim.emittedEventsPerSec,
+        'frames received/s': sim.receivedFramesPerSec,
+      },
+    ]),
+  );
+  report.sim = sim;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

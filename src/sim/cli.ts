@@ -8,9 +8,14 @@
  *   --binance-port N    fixed Binance port (default: ephemeral)
  *   --bybit-port N      fixed Bybit port (default: ephemeral)
  *   --fault S:VENUE:KIND[:SYMBOL]   schedule a fault S seconds after start (repeatable)
+ *   --replay FILE       play a recorded file of real venue frames instead of the synthetic market
+ *                       (repeatable: e.g. a Binance WebSocket capture and its REST snapshot file);
+ *                       --rate is then frames a second
  */
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, parseFaultSpec, scheduleFaults } from './faults.js';
+import { mergeRecordings, readRecording } from './recording.js';
+import { Replay } from './replay.js';
 import { DEFAULT_SIM_RATE, Simulator } from './simulator.js';
 
 const { values } = parseArgs({
@@ -20,12 +25,13 @@ const { values } = parseArgs({
     'binance-port': { type: 'string' },
     'bybit-port': { type: 'string' },
     fault: { type: 'string', multiple: true },
+    replay: { type: 'string', multiple: true },
     help: { type: 'boolean' },
   },
 });
 
 if (values.help) {
-  console.log(`usage: npm run sim -- [--seed N] [--rate N] [--binance-port N] [--bybit-port N] [--fault S:VENUE:KIND[:SYMBOL]]…
+  console.log(`usage: npm run sim -- [--seed N] [--rate N] [--binance-port N] [--bybit-port N] [--fault S:VENUE:KIND[:SYMBOL]]… [--replay FILE]…
 fault kinds: ${FAULT_KINDS.join(', ')}`);
   process.exit(0);
 }
@@ -53,13 +59,25 @@ const sim = await Simulator.start({
   binancePort: intOption('binance-port', values['binance-port'], 0),
   bybitPort: intOption('bybit-port', values['bybit-port'], 0),
 });
-sim.run(intOption('rate', values.rate, DEFAULT_SIM_RATE));
+const rate = intOption('rate', values.rate, DEFAULT_SIM_RATE);
+const env = sim.env();
+if (values.replay && values.replay.length > 0) {
+  const recording = mergeRecordings(...values.replay.map((file) => readRecording(file)));
+  const replay = new Replay(sim, recording);
+  env.FLOWRS_EXCHANGES = recording.venue;
+  env.FLOWRS_SYMBOLS = replay.symbols().join(',');
+  // Give FlowRS time to connect and subscribe before the recording starts.
+  setTimeout(() => replay.run(rate, () => console.error('[sim] replay finished')), 5_000).unref();
+  console.error(`[sim] replaying ${recording.frames.length} ${recording.venue} frames at ${rate}/s in 5 s`);
+} else {
+  sim.run(rate);
+}
 const cancel = scheduleFaults(sim, faults, (f) =>
   console.error(`[sim] injecting ${f.kind} on ${f.venue}${f.symbol ? ` ${f.symbol}` : ''}`),
 );
 
 console.log('# FlowRS venue simulator running. Point FlowRS at it with:');
-for (const [key, value] of Object.entries(sim.env())) console.log(`export ${key}=${value}`);
+for (const [key, value] of Object.entries(env)) console.log(`export ${key}=${value}`);
 console.log('# Ctrl-C stops it.');
 
 const shutdown = async () => {

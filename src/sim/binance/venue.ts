@@ -75,6 +75,8 @@ export class BinanceVenue {
   private readonly snapshotFaults: SnapshotFault[] = [];
   private readonly staleSnapshots = new Map<string, string>();
   private snapshotDelayMs = 0;
+  /** Replay: recorded REST snapshots, served in place of the model's. */
+  private readonly recordedSnapshots = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Counters tests can read. */
   readonly stats = { snapshotRequests: 0, subscribeRequests: 0, connectionsOpened: 0 };
@@ -156,6 +158,31 @@ export class BinanceVenue {
         sendText(conn.ws, conn.combined ? combinedFrame(stream, json) : json);
       }
     }
+  }
+
+  /** Replay: serve these recorded REST snapshot bodies for their symbols. */
+  loadRecordedSnapshots(snapshots: ReadonlyMap<string, string>): void {
+    for (const [symbol, body] of snapshots) this.recordedSnapshots.set(symbol, body);
+  }
+
+  /**
+   * Replay: delivers one recorded frame through the same routing as live data. The event (`data`) is
+   * sent byte-exact; a combined envelope names the subscriber's own stream (a recorded `@depth@0ms`
+   * event reaches a `@depth@100ms` subscriber). Returns false for frames that are not market events.
+   */
+  publishRecorded(frame: string): boolean {
+    const match = /^\{"stream":"([^"]+)","data":(.*)\}$/s.exec(frame);
+    const data = match ? match[2] : frame;
+    const stream = match ? parseStreamName(match[1]) : undefined;
+    const symbol = stream?.symbol ?? /"s":"([A-Z0-9]+)"/.exec(data)?.[1];
+    const kind = data.startsWith('{"e":"depthUpdate"')
+      ? 'depth'
+      : data.startsWith('{"e":"aggTrade"')
+        ? 'aggTrade'
+        : undefined;
+    if (symbol === undefined || kind === undefined) return false;
+    this.publish(symbol, kind, data);
+    return true;
   }
 
   /** The venue's true book right now: every level, best first, exact strings. */
@@ -375,6 +402,11 @@ export class BinanceVenue {
     }
     const symbol = url.searchParams.get('symbol') ?? '';
     const limit = Number(url.searchParams.get('limit') ?? 500);
+    const recorded = this.recordedSnapshots.get(symbol);
+    if (recorded !== undefined) {
+      sendJson(res, 200, recorded);
+      return;
+    }
     const feed = this.feeds.get(symbol);
     if (!feed) {
       sendJson(res, 400, '{"code":-1121,"msg":"Invalid symbol."}');

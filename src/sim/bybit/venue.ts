@@ -50,6 +50,8 @@ export class BybitVenue {
   private readonly topics = new Map<string, BookTopic>();
   private readonly connections = new Set<Connection>();
   private readonly rejectNext = new Set<string>();
+  /** Replay: symbols whose data comes from a recording; subscribing sends no model snapshot. */
+  private readonly recordedSymbols = new Set<string>();
   private seq = 700_000_000_000;
   private restU = 1_000_000;
   private nextConnId = 1;
@@ -154,6 +156,19 @@ export class BybitVenue {
     for (const conn of this.connections) {
       if (!conn.stalled && conn.topics.has(topic)) sendText(conn.ws, json);
     }
+  }
+
+  /** Replay: accept subscriptions for these symbols; their frames come from `publishRecorded`. */
+  addRecordedSymbols(symbols: Iterable<string>): void {
+    for (const s of symbols) this.recordedSymbols.add(s);
+  }
+
+  /** Replay: delivers one recorded frame, byte-exact, to the subscribers of its topic. */
+  publishRecorded(frame: string): boolean {
+    const topic = /^\{"topic":"([^"]+)"/.exec(frame)?.[1];
+    if (topic === undefined) return false;
+    this.publish(topic, frame);
+    return true;
   }
 
   /** The venue's book as a subscriber of `orderbook.{depth}.{symbol}` must hold it now, plus that topic's `u`. */
@@ -312,7 +327,7 @@ export class BybitVenue {
     for (const arg of args as string[]) {
       conn.topics.add(arg);
       const parsed = this.parseTopic(arg)!;
-      if (parsed.kind !== 'orderbook') continue;
+      if (parsed.kind !== 'orderbook' || this.recordedSymbols.has(parsed.symbol)) continue;
       const model = this.markets.get(parsed.symbol)!;
       let topic = this.topics.get(arg);
       if (!topic) {
@@ -350,14 +365,19 @@ export class BybitVenue {
     const parts = topic.split('.');
     if (parts.length === 3 && parts[0] === 'orderbook') {
       const depth = Number(parts[1]);
-      if ((BYBIT_ORDERBOOK_DEPTHS as readonly number[]).includes(depth) && this.markets.has(parts[2])) {
+      if ((BYBIT_ORDERBOOK_DEPTHS as readonly number[]).includes(depth) && this.knows(parts[2])) {
         return { kind: 'orderbook', symbol: parts[2], depth };
       }
       return undefined;
     }
-    if (parts.length === 2 && parts[0] === 'publicTrade' && this.markets.has(parts[1]))
+    if (parts.length === 2 && parts[0] === 'publicTrade' && this.knows(parts[1])) {
       return { kind: 'trade', symbol: parts[1] };
+    }
     return undefined;
+  }
+
+  private knows(symbol: string): boolean {
+    return this.markets.has(symbol) || this.recordedSymbols.has(symbol);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
