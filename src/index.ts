@@ -10,4 +10,5 @@ export { InvalidLevelError } from './book/errors.js';
 export type { BookSideName, OrderBookOptions } from './book/order-book.js';
 export { DEFAULT_BOOK_DEPTH, DEFAULT_TRIM_FACTOR, OrderBook } from './book/order-book.js';
 export * from './core/decimal.js';
+export * from './core/sink.js';
 export * from './core/types.js';

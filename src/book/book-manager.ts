@@ -1,3 +1,4 @@
+import type { ResyncReason } from '../core/sink.js';
 import type { BookDeltaEvent, BookKey, BookSnapshotEvent, Exchange } from '../core/types.js';
 import { bookKey } from '../core/types.js';
 import { OrderBook, type OrderBookOptions } from './order-book.js';
@@ -16,15 +17,7 @@ export const DEFAULT_STALE_AFTER_MS = 30_000;
  */
 export type BookStatus = 'syncing' | 'live' | 'resyncing' | 'stale';
 
-/** Why a book left `live`. */
-export type ResyncReason =
-  | 'gap'
-  | 'crossed'
-  | 'depth'
-  | 'invalid_data'
-  | 'disconnected'
-  | 'venue_reset'
-  | 'subscription_failed';
+export type { ResyncReason };
 
 /** The verdict after an update: `ok`, or why the book can no longer be trusted. */
 export type BookHealth = 'ok' | 'crossed' | 'depth';

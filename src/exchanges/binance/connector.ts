@@ -1,0 +1,200 @@
+import type { MarketSink, ResyncReason } from '../../core/sink.js';
+import type { Logger } from '../../log.js';
+import { RateLimitedLog } from '../../log.js';
+import type { Backoff } from '../backoff.js';
+import { type ConnectorStatus, newCounters, type VenueConnector } from '../connector.js';
+import { ConnectorStoppedError, VenueResponseError } from '../errors.js';
+import { ReconnectingSocket } from '../reconnecting-socket.js';
+import { fetchText, SnapshotQueue } from '../snapshot-queue.js';
+import { BINANCE_SNAPSHOT_LIMIT, BinanceBookSync, type DepthSnapshot } from './book-sync.js';
+import { parseBinanceDepthSnapshot, parseBinanceFrame } from './parse.js';
+
+export const BINANCE_DEFAULT_WS_URL = 'wss://fstream.binance.com';
+export const BINANCE_DEFAULT_REST_URL = 'https://fapi.binance.com';
+/** At most 200 streams per connection (USDⓈ-M; spot's 1024 does not apply). */
+export const BINANCE_MAX_STREAMS = 200;
+/** Weight of `GET /fapi/v1/depth?limit=1000`. */
+export const BINANCE_SNAPSHOT_WEIGHT = 20;
+/** Binance closes connections at 24 h; roll over to a fresh one a little before. */
+export const BINANCE_CONNECTION_ROTATE_MS = 23.5 * 60 * 60 * 1000;
+/** Binance pings every 3 minutes; ws answers automatically. We ping too, to detect a dead socket sooner. */
+export const BINANCE_PING_INTERVAL_MS = 30_000;
+
+export interface BinanceConnectorOptions {
+  readonly symbols: readonly string[];
+  readonly wsUrl?: string;
+  readonly restUrl?: string;
+  /** Diff-depth stream suffix. */
+  readonly depthStream?: '@depth@100ms' | '@depth@250ms' | '@depth@500ms' | '@depth';
+  readonly maxStreamsPerConnection?: number;
+  readonly pingIntervalMs?: number;
+  readonly pongTimeoutMs?: number;
+  readonly dataTimeoutMs?: number;
+  readonly maxConnectionAgeMs?: number;
+  readonly snapshotWeightBudgetPerMinute?: number;
+  readonly snapshotJitterMs?: number;
+  readonly backoff?: () => Backoff;
+  readonly log: Logger;
+}
+
+/**
+ * Binance USDⓈ-M futures. Since 2026-04-23 streams are routed by category: diff depth on
+ * `/public/stream`, aggTrade on `/market/stream` (an unrouted URL acknowledges aggTrade and never
+ * sends it). So: one set of combined-stream connections per category, each at most 200 streams,
+ * subscribed through the URL (no outgoing messages to rate-limit).
+ */
+export class BinanceConnector implements VenueConnector {
+  readonly exchange = 'binance' as const;
+  private readonly symbols: readonly string[];
+  private readonly wsUrl: string;
+  private readonly restUrl: string;
+  private readonly sockets: { socket: ReconnectingSocket; name: string }[] = [];
+  private readonly syncs = new Map<string, BinanceBookSync>();
+  private readonly lastTradeId = new Map<string, number>();
+  private readonly queue: SnapshotQueue<DepthSnapshot>;
+  private readonly counters = newCounters();
+  private readonly warn: RateLimitedLog;
+  private sink: MarketSink | undefined;
+
+  constructor(private readonly options: BinanceConnectorOptions) {
+    this.symbols = options.symbols.map((s) => s.toUpperCase());
+    this.wsUrl = (options.wsUrl ?? BINANCE_DEFAULT_WS_URL).replace(/\/+$/, '');
+    this.restUrl = (options.restUrl ?? BINANCE_DEFAULT_REST_URL).replace(/\/+$/, '');
+    this.warn = new RateLimitedLog(options.log);
+    this.queue = new SnapshotQueue<DepthSnapshot>({
+      requestWeight: BINANCE_SNAPSHOT_WEIGHT,
+      weightBudgetPerMinute: options.snapshotWeightBudgetPerMinute,
+      jitterMs: options.snapshotJitterMs,
+      log: options.log.child({ exchange: 'binance', component: 'snapshots' }),
+    });
+  }
+
+  start(sink: MarketSink): void {
+    this.sink = sink;
+    for (const symbol of this.symbols) {
+      this.syncs.set(symbol, new BinanceBookSync(symbol, sink, (s) => this.fetchSnapshot(s), this.counters));
+    }
+    const perConnection = this.options.maxStreamsPerConnection ?? BINANCE_MAX_STREAMS;
+    const depth = this.options.depthStream ?? '@depth@100ms';
+    for (const category of ['public', 'market'] as const) {
+      for (let i = 0; i < this.symbols.length; i += perConnection) {
+        const chunk = this.symbols.slice(i, i + perConnection);
+        const streams = chunk.map((s) => `${s.toLowerCase()}${category === 'public' ? depth : '@aggTrade'}`);
+        const name = `${category}#${i / perConnection}`;
+        const socket = new ReconnectingSocket({
+          name: `binance/${name}`,
+          url: () => `${this.wsUrl}/${category}/stream?streams=${streams.join('/')}`,
+          heartbeat: { kind: 'ws' },
+          pingIntervalMs: this.options.pingIntervalMs ?? BINANCE_PING_INTERVAL_MS,
+          pongTimeoutMs: this.options.pongTimeoutMs,
+          dataTimeoutMs: this.options.dataTimeoutMs,
+          maxConnectionAgeMs: this.options.maxConnectionAgeMs ?? BINANCE_CONNECTION_ROTATE_MS,
+          backoff: this.options.backoff?.(),
+          log: this.options.log,
+          onMessage: (text, at) => this.onFrame(text, at),
+          onDisconnect: () => {
+            if (category === 'public') for (const s of chunk) this.syncs.get(s)?.onDisconnect();
+          },
+          onStatus: (status) => sink.connection('binance', name, status),
+        });
+        this.sockets.push({ socket, name });
+        socket.start();
+      }
+    }
+  }
+
+  private onFrame(text: string, receivedAt: number): void {
+    this.counters.frames++;
+    const frame = parseBinanceFrame(text, receivedAt);
+    switch (frame.kind) {
+      case 'depth': {
+        const sync = this.syncs.get(frame.event.symbol);
+        if (sync) sync.onDelta(frame.event);
+        return;
+      }
+      case 'trade': {
+        const { symbol, tradeId } = frame.event;
+        const id = Number(tradeId);
+        const last = this.lastTradeId.get(symbol) ?? -1;
+        // Connection overlap (rotation) can deliver a trade twice; aggregate ids only grow.
+        if (id <= last) return;
+        this.lastTradeId.set(symbol, id);
+        if (this.syncs.has(symbol)) this.sink?.trade(frame.event);
+        return;
+      }
+      case 'response':
+      case 'ignored':
+        return;
+      case 'error':
+        this.warn.warn(
+          'venue-error',
+          { exchange: 'binance', code: frame.code, msg: frame.message },
+          'venue reported an error',
+        );
+        return;
+      case 'invalid':
+        this.counters.invalidFrames++;
+        this.sink?.invalidFrame('binance', frame.reason);
+        this.warn.warn(
+          'invalid',
+          { exchange: 'binance', reason: frame.reason, sample: text.slice(0, 120) },
+          'dropped a malformed frame',
+        );
+        return;
+    }
+  }
+
+  private fetchSnapshot(symbol: string): void {
+    const url = `${this.restUrl}/fapi/v1/depth?symbol=${symbol}&limit=${BINANCE_SNAPSHOT_LIMIT}`;
+    this.queue
+      .enqueue(symbol, async () => {
+        const text = await fetchText(url);
+        const localTs = Date.now();
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new VenueResponseError(`snapshot for ${symbol} is not JSON`);
+        }
+        const parsed = parseBinanceDepthSnapshot(body);
+        if ('error' in parsed) throw new VenueResponseError(`${symbol}: ${parsed.error}`);
+        return { ...parsed, localTs };
+      })
+      .then(
+        (snapshot) => {
+          this.counters.snapshotsFetched++;
+          this.syncs.get(symbol)?.onSnapshot(snapshot);
+        },
+        (error: Error) => {
+          if (!(error instanceof ConnectorStoppedError))
+            this.options.log.error({ symbol, err: error.message }, 'snapshot failed');
+        },
+      );
+  }
+
+  resync(symbol: string, reason: ResyncReason): void {
+    this.syncs.get(symbol.toUpperCase())?.startResync(reason);
+  }
+
+  status(): ConnectorStatus {
+    return {
+      exchange: 'binance',
+      connections: this.sockets.map(({ socket, name }) => ({
+        name,
+        status: socket.status,
+        reconnections: socket.reconnections,
+      })),
+      counters: { ...this.counters },
+    };
+  }
+
+  /** Connections lost and re-established, all categories. */
+  get reconnections(): number {
+    return this.sockets.reduce((sum, s) => sum + s.socket.reconnections, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.queue.stop();
+    await Promise.all(this.sockets.map((s) => s.socket.stop()));
+  }
+}

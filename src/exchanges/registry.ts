@@ -1,0 +1,39 @@
+import type { Exchange } from '../core/types.js';
+import type { Logger } from '../log.js';
+import { BinanceConnector } from './binance/connector.js';
+import type { BybitDepth } from './bybit/connector.js';
+import { BybitConnector } from './bybit/connector.js';
+import type { VenueConnector } from './connector.js';
+
+/** Everything a connector may need from the configuration. */
+export interface VenueSettings {
+  readonly symbols: readonly string[];
+  readonly binanceWsUrl: string;
+  readonly binanceRestUrl: string;
+  readonly bybitWsUrl: string;
+  readonly bybitDepth: BybitDepth;
+  readonly dataTimeoutMs: number;
+}
+
+/** The one place that maps an exchange id to its connector: adding a venue adds a case here. */
+export function createConnector(exchange: Exchange, settings: VenueSettings, log: Logger): VenueConnector {
+  const venueLog = log.child({ exchange });
+  switch (exchange) {
+    case 'binance':
+      return new BinanceConnector({
+        symbols: settings.symbols,
+        wsUrl: settings.binanceWsUrl,
+        restUrl: settings.binanceRestUrl,
+        dataTimeoutMs: settings.dataTimeoutMs,
+        log: venueLog,
+      });
+    case 'bybit':
+      return new BybitConnector({
+        symbols: settings.symbols,
+        wsUrl: settings.bybitWsUrl,
+        depth: settings.bybitDepth,
+        dataTimeoutMs: settings.dataTimeoutMs,
+        log: venueLog,
+      });
+  }
+}
