@@ -18,7 +18,11 @@ export interface ReconnectingSocketOptions {
   readonly url: () => string;
   /** Called on every (re)connection, before any message; subscribe here. */
   readonly onOpen?: () => void;
-  readonly onMessage: (text: string, receivedAt: number) => void;
+  /**
+   * Every received frame. Return false for control traffic (acks, app-level pongs): only data frames
+   * feed the no-data watchdog, so a stream that answers pings but sends nothing is still caught.
+   */
+  readonly onMessage: (text: string, receivedAt: number) => boolean | undefined;
   /** Called when a connection is lost (not on `stop()`), before the reconnect is scheduled. */
   readonly onDisconnect?: (reason: string) => void;
   readonly onStatus?: (status: ConnectionStatus) => void;
@@ -107,7 +111,8 @@ export class ReconnectingSocket {
     });
     ws.on('message', (data) => {
       const now = Date.now();
-      if (ws === this.ws) {
+      const isData = this.options.onMessage(data.toString(), now) !== false;
+      if (ws === this.ws && isData) {
         this.lastDataAt = now;
         // The replacement streams: the old connection can go.
         if (this.retiring) {
@@ -115,7 +120,6 @@ export class ReconnectingSocket {
           this.retiring = undefined;
         }
       }
-      this.options.onMessage(data.toString(), now);
     });
     ws.on('pong', () => {
       if (ws === this.ws) this.awaitingPongSince = 0;

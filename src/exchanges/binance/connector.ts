@@ -103,35 +103,37 @@ export class BinanceConnector implements VenueConnector {
     }
   }
 
-  private onFrame(text: string, receivedAt: number): void {
+  /** Returns false for frames that are not market data (method responses, errors). */
+  private onFrame(text: string, receivedAt: number): boolean {
     this.counters.frames++;
     const frame = parseBinanceFrame(text, receivedAt);
     switch (frame.kind) {
       case 'depth': {
         const sync = this.syncs.get(frame.event.symbol);
         if (sync) sync.onDelta(frame.event);
-        return;
+        return true;
       }
       case 'trade': {
         const { symbol, tradeId } = frame.event;
         const id = Number(tradeId);
         const last = this.lastTradeId.get(symbol) ?? -1;
         // Connection overlap (rotation) can deliver a trade twice; aggregate ids only grow.
-        if (id <= last) return;
+        if (id <= last) return true;
         this.lastTradeId.set(symbol, id);
         if (this.syncs.has(symbol)) this.sink?.trade(frame.event);
-        return;
+        return true;
       }
-      case 'response':
       case 'ignored':
-        return;
+        return true;
+      case 'response':
+        return false;
       case 'error':
         this.warn.warn(
           'venue-error',
           { exchange: 'binance', code: frame.code, msg: frame.message },
           'venue reported an error',
         );
-        return;
+        return false;
       case 'invalid':
         this.counters.invalidFrames++;
         this.sink?.invalidFrame('binance', frame.reason);
@@ -140,7 +142,7 @@ export class BinanceConnector implements VenueConnector {
           { exchange: 'binance', reason: frame.reason, sample: text.slice(0, 120) },
           'dropped a malformed frame',
         );
-        return;
+        return true;
     }
   }
 

@@ -125,21 +125,22 @@ export class BybitConnector implements VenueConnector {
     }
   }
 
-  private onFrame(conn: Connection, text: string, receivedAt: number): void {
+  /** Returns false for control traffic (acks and pongs), which must not feed the no-data watchdog. */
+  private onFrame(conn: Connection, text: string, receivedAt: number): boolean {
     this.counters.frames++;
     const frame = parseBybitFrame(text, receivedAt);
     switch (frame.kind) {
       case 'orderbook':
         this.onBook(frame);
-        return;
+        return true;
       case 'trades':
         for (const trade of frame.trades) this.sink?.trade(trade);
-        return;
+        return true;
       case 'ack':
         this.onAck(conn, frame);
-        return;
+        return false;
       case 'ignored':
-        return;
+        return true;
       case 'invalid':
         this.counters.invalidFrames++;
         this.sink?.invalidFrame('bybit', frame.reason);
@@ -148,7 +149,7 @@ export class BybitConnector implements VenueConnector {
           { exchange: 'bybit', reason: frame.reason, sample: text.slice(0, 120) },
           'dropped a malformed frame',
         );
-        return;
+        return true;
     }
   }
 

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, DEFAULT_SYMBOLS, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the live venues, nine symbols, depth 100/5 and Bybit orderbook.200', () => {
+    const c = loadConfig([], {});
+    assert.deepEqual(c.exchanges, ['binance', 'bybit']);
+    assert.deepEqual(c.symbols, DEFAULT_SYMBOLS);
+    assert.equal(c.binanceWsUrl, 'wss://fstream.binance.com');
+    assert.equal(c.binanceRestUrl, 'https://fapi.binance.com');
+    assert.equal(c.bybitWsUrl, 'wss://stream.bybit.com/v5/public/linear');
+    assert.equal(c.bybitRestUrl, 'https://api.bybit.com');
+    assert.equal(c.depth, 100);
+    assert.equal(c.displayDepth, 5);
+    assert.equal(c.bybitDepth, 200);
+    assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
+    assert.equal(c.throttleMs, 1000);
+    assert.equal(c.simulated, false);
+  });
+
+  it('takes CLI flags over environment variables over the config file', () => {
+    const file = join(tmpdir(), `flowrs-config-${process.pid}.json`);
+    writeFileSync(file, JSON.stringify({ symbols: ['ethusdt'], depth: 50, displayDepth: 10 }));
+    const c = loadConfig(['--config', file, '--depth', '200'], { FLOWRS_DEPTH: '70', FLOWRS_EXCHANGES: 'bybit' });
+    assert.deepEqual(c.symbols, ['ETHUSDT'], 'from the file, uppercased');
+    assert.equal(c.depth, 200, 'the flag wins');
+    assert.equal(c.displayDepth, 10);
+    assert.deepEqual(c.exchanges, ['bybit']);
+  });
+
+  it('fails with a message that names the variable and the expected form', () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [[], { FLOWRS_DEPTH: 'abc' }, /^FLOWRS_DEPTH: expected an integer ≥ 1, got "abc"$/],
+      [
+        [],
+        { FLOWRS_EXCHANGES: 'binance,kraken' },
+        /^FLOWRS_EXCHANGES: expected a comma-separated list of binance, bybit/,
+      ],
+      [[], { FLOWRS_BYBIT_DEPTH: '500' }, /^FLOWRS_BYBIT_DEPTH: expected one of 1, 50, 200, 1000, got "500"$/],
+      [[], { FLOWRS_BINANCE_WS_URL: 'http://x' }, /^FLOWRS_BINANCE_WS_URL: expected a ws:\/\/ or wss:\/\/ URL/],
+      [[], { FLOWRS_LISTEN: '8080' }, /^FLOWRS_LISTEN: expected host:port/],
+      [[], { FLOWRS_SYMBOLS: 'BTC-USDT' }, /^FLOWRS_SYMBOLS: expected comma-separated symbols like BTCUSDT/],
+      [['--depth', 'x'], {}, /^--depth: expected an integer/],
+      [
+        [],
+        { FLOWRS_DEPTH: '3', FLOWRS_DISPLAY_DEPTH: '5' },
+        /FLOWRS_DISPLAY_DEPTH \(5\) must not exceed FLOWRS_DEPTH \(3\)/,
+      ],
+      [['--nope', '1'], {}, /Unknown option '--nope'/],
+    ];
+    for (const [argv, env, message] of cases) {
+      assert.throws(
+        () => loadConfig(argv, env),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
+    }
+  });
+});

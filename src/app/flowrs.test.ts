@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { silentLogger } from '../log.js';
+import { Simulator } from '../sim/simulator.js';
+import { waitFor } from '../sim/test-support/wait.js';
+import { loadConfig } from './config.js';
+import { Flowrs } from './flowrs.js';
+
+describe('Flowrs', () => {
+  it('built from configuration alone (the simulator’s environment), keeps every book exact', async () => {
+    const sim = await Simulator.start({ seed: 41 });
+    const app = new Flowrs(loadConfig([], sim.env()), { log: silentLogger });
+    assert.equal(app.config.simulated, true);
+    await app.start();
+    const books = app.books.list();
+    assert.equal(books.length, 6, 'every configured book exists from the start');
+    assert.ok(books.every((b) => b.status() === 'syncing'));
+    sim.run(600);
+    await waitFor(() => books.every((b) => b.status() === 'live'), 'every book live', 10_000);
+    sim.pause();
+    await waitFor(
+      () =>
+        books.every((b) =>
+          b.exchange === 'binance'
+            ? b.updateId === sim.binance.truth(b.symbol).lastUpdateId
+            : b.updateId === sim.bybit.truth(b.symbol, 200).u,
+        ),
+      'caught up',
+    );
+    for (const b of books) {
+      const truth = b.exchange === 'binance' ? sim.binance.truth(b.symbol) : sim.bybit.truth(b.symbol, 200);
+      const top = b.book.top(100);
+      assert.deepEqual(top.bids, truth.bids.slice(0, top.bids.length), b.key);
+      assert.deepEqual(top.asks, truth.asks.slice(0, top.asks.length), b.key);
+    }
+    await app.stop();
+    await sim.stop();
+  });
+});
+
+describe('npm start (src/cli/main.ts)', () => {
+  const run = (env: Record<string, string>) =>
+    spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts'], {
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  it('refuses invalid configuration with exit code 2 and the variable’s name', async () => {
+    const child = run({ FLOWRS_DEPTH: 'lots' });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(err, /FLOWRS_DEPTH: expected an integer ≥ 1, got "lots"/);
+  });
+
+  it('connects to the configured endpoints, logs structured JSON, and exits 0 on SIGINT', async () => {
+    const sim = await Simulator.start({ seed: 43 });
+    sim.run(100);
+    const child = run({ ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0' });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await waitFor(
+      () => (out.match(/venue connection open/g) ?? []).length === 3,
+      'three venue connections open',
+      15_000,
+    );
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.ok(lines.every((l) => typeof l.level === 'number' && typeof l.msg === 'string'));
+    const exit = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    assert.equal(await exit, 0);
+    assert.match(out, /FlowRS stopped/);
+    await sim.stop();
+  });
+});
