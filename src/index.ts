@@ -1,3 +1,10 @@
+export type { FlowrsConfig } from './app/config.js';
+export { ConfigError, DEFAULT_SYMBOLS, loadConfig } from './app/config.js';
+export type { FlowrsOptions } from './app/flowrs.js';
+// The service
+export { Flowrs } from './app/flowrs.js';
+export type { PipelineListener } from './app/pipeline.js';
+export { MarketPipeline } from './app/pipeline.js';
 export type { BookHealth, BookManagerOptions, BookStatus, ResyncReason } from './book/book-manager.js';
 export {
   BookManager,
@@ -12,3 +19,27 @@ export { DEFAULT_BOOK_DEPTH, DEFAULT_TRIM_FACTOR, OrderBook } from './book/order
 export * from './core/decimal.js';
 export * from './core/sink.js';
 export * from './core/types.js';
+export { Backoff } from './exchanges/backoff.js';
+export type { BinanceConnectorOptions } from './exchanges/binance/connector.js';
+export { BinanceConnector } from './exchanges/binance/connector.js';
+export type { BinanceFrame } from './exchanges/binance/parse.js';
+export { parseBinanceFrame } from './exchanges/binance/parse.js';
+export type { BybitConnectorOptions, BybitDepth } from './exchanges/bybit/connector.js';
+export { BYBIT_DEPTHS, BybitConnector } from './exchanges/bybit/connector.js';
+export type { BybitFrame } from './exchanges/bybit/parse.js';
+export { parseBybitFrame } from './exchanges/bybit/parse.js';
+// Venues
+export type { ConnectorCounters, ConnectorStatus, VenueConnector } from './exchanges/connector.js';
+export {
+  ConnectorStoppedError,
+  SubscriptionRejectedError,
+  VenueHttpError,
+  VenueResponseError,
+} from './exchanges/errors.js';
+export { ExchangeManager } from './exchanges/manager.js';
+export { ReconnectingSocket } from './exchanges/reconnecting-socket.js';
+export { SnapshotQueue } from './exchanges/snapshot-queue.js';
+export { createLogger, silentLogger } from './log.js';
+export type { SimulatorOptions } from './sim/simulator.js';
+// The venue simulator (for users' own tests)
+export { Simulator } from './sim/simulator.js';

@@ -83,6 +83,7 @@ console.log('# Ctrl-C stops it.');
 const shutdown = async () => {
   cancel();
   await sim.stop();
+  console.log('# simulator stopped');
   process.exit(0);
 };
 process.once('SIGINT', shutdown);

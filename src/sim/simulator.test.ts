@@ -74,14 +74,11 @@ describe('Simulator', () => {
     assert.throws(() => parseFaultSpec('1:kraken:drop'), /venue/);
   });
 
-  it('`npm run sim` starts standalone, prints the environment, and stops on SIGINT', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/sim/cli.ts', '--rate', '50', '--fault', '0.1:bybit:reset:BTCUSDT'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+  it('`npm run sim` starts standalone, prints the environment, and stops cleanly on Ctrl-C', async () => {
+    const child = spawn('npm', ['run', '--silent', 'sim', '--', '--rate', '50', '--fault', '0.1:bybit:reset:BTCUSDT'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -96,7 +93,8 @@ describe('Simulator', () => {
     ws.close();
     await waitFor(() => err.includes('injecting reset on bybit BTCUSDT'), 'the scheduled fault fired');
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    assert.equal(await exit, 0);
+    process.kill(-child.pid!, 'SIGINT'); // Ctrl-C signals the whole foreground process group
+    await exit;
+    await waitFor(() => out.includes('# simulator stopped'), 'graceful shutdown completed');
   });
 });
