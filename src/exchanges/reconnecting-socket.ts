@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { markFrameReceived } from '../core/frame-clock.js';
 import type { ConnectionStatus } from '../core/sink.js';
 import type { Logger } from '../log.js';
 import { Backoff } from './backoff.js';
@@ -110,6 +111,7 @@ export class ReconnectingSocket {
       this.drain();
     });
     ws.on('message', (data) => {
+      markFrameReceived();
       const now = Date.now();
       const isData = this.options.onMessage(data.toString(), now) !== false;
       if (ws === this.ws && isData) {
