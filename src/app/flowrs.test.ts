@@ -10,7 +10,7 @@ import { Flowrs } from './flowrs.js';
 describe('Flowrs', () => {
   it('built from configuration alone (the simulator’s environment), keeps every book exact', async () => {
     const sim = await Simulator.start({ seed: 41 });
-    const app = new Flowrs(loadConfig([], sim.env()), { log: silentLogger });
+    const app = new Flowrs(loadConfig([], { ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0' }), { log: silentLogger });
     assert.equal(app.config.simulated, true);
     await app.start();
     const books = app.books.list();

@@ -1,8 +1,14 @@
-import { BookManager } from '../book/book-manager.js';
+import { BookManager, type BookStatus } from '../book/book-manager.js';
+import type { BookKey } from '../core/types.js';
 import type { VenueConnector } from '../exchanges/connector.js';
 import { ExchangeManager } from '../exchanges/manager.js';
 import { createConnector } from '../exchanges/registry.js';
 import { createLogger, type Logger } from '../log.js';
+import { MetricsEngine } from '../metrics/metrics-engine.js';
+import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
+import type { HttpApiDeps } from '../server/http-api.js';
+import { PrometheusView } from '../server/prometheus.js';
+import { FlowrsServer } from '../server/server.js';
 import type { FlowrsConfig } from './config.js';
 import { MarketPipeline } from './pipeline.js';
 
@@ -10,17 +16,33 @@ export interface FlowrsOptions {
   readonly log?: Logger;
   /** Replace the connectors built from the configuration (tests, custom venues). */
   readonly connectors?: readonly VenueConnector[];
+  /** Override the broadcaster's limits (lag thresholds, heartbeat). */
+  readonly broadcaster?: Partial<BroadcasterOptions>;
+  /** Static files for the HTTP server (the dashboard). */
+  readonly serveStatic?: HttpApiDeps['serveStatic'];
 }
 
+/** Once a second: metrics, the metrics broadcast, and status changes that only time makes (stale). */
+export const TICK_MS = 1_000;
+
 /**
- * The whole service: venues → pipeline → books. Build it from a configuration, `start()`, `stop()`.
+ * The whole service: venues → pipeline → books → clients. Build it from a configuration, `start()`,
+ * `stop()`.
  */
 export class Flowrs {
   readonly log: Logger;
   readonly books: BookManager;
   readonly pipeline: MarketPipeline;
   readonly exchanges: ExchangeManager;
+  readonly metrics: MetricsEngine;
+  readonly broadcaster: Broadcaster;
+  readonly prometheus: PrometheusView;
+  readonly server: FlowrsServer;
   readonly startedAt = Date.now();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private readonly lastStatus = new Map<BookKey, BookStatus>();
+  /** Where the server listens, once started. */
+  address: { host: string; port: number } | undefined;
 
   constructor(
     readonly config: FlowrsConfig,
@@ -38,18 +60,75 @@ export class Flowrs {
     this.exchanges = new ExchangeManager(
       options.connectors ?? config.exchanges.map((e) => createConnector(e, config, this.log)),
     );
+    this.metrics = new MetricsEngine(this.books, this.exchanges, this.startedAt);
+    this.broadcaster = new Broadcaster(
+      this.books,
+      this.metrics,
+      {
+        throttleMs: config.throttleMs,
+        displayDepth: config.displayDepth,
+        simulated: config.simulated,
+        ...options.broadcaster,
+      },
+      this.log,
+    );
+    this.prometheus = new PrometheusView(this.metrics, this.books, this.exchanges, () => ({
+      clients: this.broadcaster.sessions.size,
+      lagging: this.broadcaster.laggingCount(),
+    }));
+    // Order matters: the broadcaster marks the book ready to send, then the metrics time that moment.
+    this.pipeline.subscribe(this.broadcaster);
+    this.pipeline.subscribe(this.metrics);
+    this.pipeline.subscribe(this.prometheus);
+    this.server = new FlowrsServer(
+      this.broadcaster,
+      {
+        books: this.books,
+        exchanges: this.exchanges,
+        prometheus: this.prometheus,
+        displayDepth: config.displayDepth,
+        retainedDepth: config.depth,
+        startedAt: this.startedAt,
+        simulated: config.simulated,
+        serveStatic: options.serveStatic,
+      },
+      this.log,
+    );
   }
 
   async start(): Promise<void> {
+    this.address = await this.server.listen(this.config.listen.host, this.config.listen.port);
+    this.broadcaster.start();
     this.exchanges.start(this.pipeline);
+    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
     this.log.info(
-      { exchanges: this.config.exchanges, symbols: this.config.symbols.length, simulated: this.config.simulated },
+      {
+        listen: `${this.address.host}:${this.address.port}`,
+        exchanges: this.config.exchanges,
+        symbols: this.config.symbols.length,
+        simulated: this.config.simulated,
+      },
       'FlowRS started',
     );
   }
 
+  private tick(): void {
+    const now = Date.now();
+    for (const book of this.books.list()) {
+      const status = book.status(now);
+      if (this.lastStatus.get(book.key) !== status) {
+        this.lastStatus.set(book.key, status);
+        this.broadcaster.onBook(book);
+      }
+    }
+    this.metrics.tick();
+    this.broadcaster.sendMetrics();
+  }
+
   async stop(): Promise<void> {
-    await this.exchanges.stop();
+    clearInterval(this.tickTimer);
+    this.broadcaster.stop();
+    await Promise.all([this.exchanges.stop(), this.server.close()]);
     this.log.info('FlowRS stopped');
   }
 }

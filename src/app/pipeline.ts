@@ -7,8 +7,8 @@ import { RateLimitedLog } from '../log.js';
 
 /** What the pipeline tells its listeners (the server, the metrics engine). */
 export interface PipelineListener {
-  /** A book changed: levels, status, or both. `receivedAt` is the frame's local receive time. */
-  onBook?(book: ManagedBook, receivedAt: number): void;
+  /** A book changed: `update` (levels applied; the event's `localTs` is on the book) or `status` only. */
+  onBook?(book: ManagedBook, change: 'update' | 'status'): void;
   onTrade?(trade: TradeEvent): void;
   onInvalidFrame?(exchange: Exchange, reason: string): void;
   onConnection?(exchange: Exchange, name: string, status: ConnectionStatus): void;
@@ -59,7 +59,7 @@ export class MarketPipeline implements MarketSink {
     } else if (event.type === 'book_snapshot') {
       this.log.debug({ book: book.key, updateId: event.updateId }, 'book synced from snapshot');
     }
-    for (const l of this.listeners) l.onBook?.(book, event.localTs);
+    for (const l of this.listeners) l.onBook?.(book, 'update');
     return health === 'ok' ? 'applied' : 'unhealthy';
   }
 
@@ -73,7 +73,7 @@ export class MarketPipeline implements MarketSink {
     this.log.info({ book: book.key, reason }, 'book resyncing');
     for (const l of this.listeners) {
       l.onResync?.(exchange, symbol, reason);
-      l.onBook?.(book, Date.now());
+      l.onBook?.(book, 'status');
     }
   }
 

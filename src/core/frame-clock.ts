@@ -4,7 +4,12 @@
  * allocation: the socket sets it before parsing, and the pipeline reads it once the book is applied.
  */
 export const frameClock = { receivedAt: 0 };
+/* 0 outside a frame: work triggered by a REST response or a timer records no frame latency. */
 
 export function markFrameReceived(): void {
   frameClock.receivedAt = performance.now();
+}
+
+export function clearFrameReceived(): void {
+  frameClock.receivedAt = 0;
 }

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { markFrameReceived } from '../core/frame-clock.js';
+import { clearFrameReceived, markFrameReceived } from '../core/frame-clock.js';
 import type { ConnectionStatus } from '../core/sink.js';
 import type { Logger } from '../log.js';
 import { Backoff } from './backoff.js';
@@ -114,6 +114,7 @@ export class ReconnectingSocket {
       markFrameReceived();
       const now = Date.now();
       const isData = this.options.onMessage(data.toString(), now) !== false;
+      clearFrameReceived();
       if (ws === this.ws && isData) {
         this.lastDataAt = now;
         // The replacement streams: the old connection can go.

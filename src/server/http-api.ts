@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BookManager } from '../book/book-manager.js';
+import type { ExchangeManager } from '../exchanges/manager.js';
+import type { PrometheusView } from './prometheus.js';
+import { bookView } from './protocol.js';
+
+export interface HttpApiDeps {
+  readonly books: BookManager;
+  readonly exchanges: ExchangeManager;
+  readonly prometheus: PrometheusView;
+  readonly displayDepth: number;
+  readonly retainedDepth: number;
+  readonly startedAt: number;
+  readonly simulated: boolean;
+  /** Static files (the dashboard); returns false when it has nothing for the path. */
+  readonly serveStatic?: (path: string, res: ServerResponse) => boolean;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+const BOOK_PATH = /^\/api\/orderbooks\/([^/]+)\/([^/]+)$/;
+
+/** The HTTP half of the port: health, books, Prometheus metrics, and the dashboard. */
+export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      json(res, 405, { error: `method ${req.method} not allowed` });
+      return;
+    }
+    const path = url.pathname;
+    if (path === '/health') {
+      const now = Date.now();
+      json(res, 200, {
+        status: 'ok',
+        uptimeSec: (now - deps.startedAt) / 1000,
+        simulated: deps.simulated,
+        venues: deps.exchanges.status().map((s) => ({
+          exchange: s.exchange,
+          connections: s.connections.map((c) => ({
+            name: c.name,
+            state: c.status.type,
+            reconnections: c.reconnections,
+          })),
+          counters: s.counters,
+        })),
+        books: deps.books.list().map((b) => ({
+          exchange: b.exchange,
+          symbol: b.symbol,
+          status: b.status(now),
+          ...(b.resyncReason() ? { reason: b.resyncReason() } : {}),
+          updateId: b.updateId,
+          ageMs: b.localTs > 0 ? now - b.localTs : null,
+        })),
+      });
+      return;
+    }
+    if (path === '/api/orderbooks') {
+      const now = Date.now();
+      json(
+        res,
+        200,
+        deps.books.list().map((b) => bookView(b, deps.displayDepth, now)),
+      );
+      return;
+    }
+    const match = BOOK_PATH.exec(path);
+    if (match) {
+      const book = deps.books.find(decodeURIComponent(match[1]), decodeURIComponent(match[2]));
+      if (!book) {
+        json(res, 404, { error: `no book ${match[1]}:${match[2]}` });
+        return;
+      }
+      const depthParam = url.searchParams.get('depth');
+      let depth = deps.displayDepth;
+      if (depthParam !== null) {
+        depth = Number(depthParam);
+        if (!/^\d+$/.test(depthParam) || depth < 1 || depth > deps.retainedDepth) {
+          json(res, 400, { error: `depth must be an integer from 1 to ${deps.retainedDepth}` });
+          return;
+        }
+      }
+      json(res, 200, bookView(book, depth));
+      return;
+    }
+    if (path === '/metrics') {
+      deps.prometheus.text().then(
+        (text) => {
+          res.writeHead(200, { 'Content-Type': deps.prometheus.registry.contentType });
+          res.end(text);
+        },
+        (error: Error) => json(res, 500, { error: error.message }),
+      );
+      return;
+    }
+    if (deps.serveStatic?.(path, res)) return;
+    if (path === '/') {
+      const body =
+        'FlowRS is running.\nWebSocket: ws://<this host>/\nHTTP: /health, /api/orderbooks, /api/orderbooks/:exchange/:symbol?depth=N, /metrics\n';
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(body);
+      return;
+    }
+    json(res, 404, { error: `no route ${path}` });
+  };
+}

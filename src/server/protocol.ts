@@ -1,0 +1,129 @@
+/**
+ * FlowRS's client protocol: JSON text frames, each with a `type`. These types are exported so
+ * TypeScript clients get the protocol for free (see src/client/).
+ */
+import type { BookStatus, ManagedBook } from '../book/book-manager.js';
+import type { Exchange, Side, TradeEvent } from '../core/types.js';
+import type { Metrics } from '../metrics/metrics-engine.js';
+
+export type { BookStatus, Metrics };
+
+export interface PriceLevelJson {
+  readonly price: string;
+  readonly quantity: string;
+}
+
+/** One book as clients see it: the top levels, exact strings, and how far to trust them. */
+export interface OrderBookView {
+  readonly exchange: Exchange;
+  readonly symbol: string;
+  readonly bids: PriceLevelJson[];
+  readonly asks: PriceLevelJson[];
+  readonly bestBid: string | null;
+  readonly bestAsk: string | null;
+  readonly spreadBps: number | null;
+  readonly status: BookStatus;
+  /** Why the book is resyncing, when it is. */
+  readonly reason?: string;
+  /** The venue update id the levels are consistent with. */
+  readonly updateId: number;
+  /** Venue time of the last applied event (ms since epoch). */
+  readonly timestamp: number;
+  /** Increases on every change to this book; a gap means updates were conflated. */
+  readonly sequence: number;
+}
+
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  /** `connect` on a new connection; `lag` after a slow client drained its backlog. */
+  readonly reason: 'connect' | 'lag';
+  readonly orderbooks: OrderBookView[];
+  readonly metrics: Metrics;
+  /** True when the data comes from the venue simulator. */
+  readonly simulated: boolean;
+}
+
+export interface OrderBookMessage extends OrderBookView {
+  readonly type: 'orderbook';
+}
+
+export interface TradeMessage {
+  readonly type: 'trade';
+  readonly exchange: Exchange;
+  readonly symbol: string;
+  readonly tradeId: string;
+  readonly price: string;
+  readonly quantity: string;
+  /** The taker's side. */
+  readonly side: Side;
+  readonly timestamp: number;
+}
+
+export type MetricsMessage = { readonly type: 'metrics' } & Metrics;
+
+export interface PongMessage {
+  readonly type: 'pong';
+  readonly timestamp: number;
+}
+
+/** Stable error codes (the ws pattern): match on `code`, show `message`. */
+export type ErrorCode = 'FLOWRS_BAD_JSON' | 'FLOWRS_BAD_MESSAGE' | 'FLOWRS_UNKNOWN_TYPE' | 'FLOWRS_RATE_LIMIT';
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export type ServerMessage =
+  | SnapshotMessage
+  | OrderBookMessage
+  | TradeMessage
+  | MetricsMessage
+  | PongMessage
+  | ErrorMessage;
+
+/** What a client may send. */
+export type ClientMessage = { readonly type: 'ping' };
+
+/** Largest client frame accepted; larger ones close the connection with 1009 (control messages are tiny). */
+export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+/** Client messages allowed per second; more closes the connection with 1008. */
+export const MAX_CLIENT_MESSAGES_PER_SECOND = 50;
+/** Close codes FlowRS uses. */
+export const CLOSE_TOO_BIG = 1009;
+export const CLOSE_POLICY = 1008;
+export const CLOSE_GOING_AWAY = 1001;
+
+export function bookView(book: ManagedBook, depth: number, now = Date.now()): OrderBookView {
+  const top = book.book.top(depth);
+  const status = book.status(now);
+  const reason = book.resyncReason();
+  return {
+    exchange: book.exchange,
+    symbol: book.symbol,
+    bids: top.bids.map(([price, quantity]) => ({ price, quantity })),
+    asks: top.asks.map(([price, quantity]) => ({ price, quantity })),
+    bestBid: top.bids[0]?.[0] ?? null,
+    bestAsk: top.asks[0]?.[0] ?? null,
+    spreadBps: book.book.spreadBps() ?? null,
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+    updateId: book.updateId,
+    timestamp: book.venueTs,
+    sequence: book.sequence,
+  };
+}
+
+export function tradeMessage(t: TradeEvent): TradeMessage {
+  return {
+    type: 'trade',
+    exchange: t.exchange,
+    symbol: t.symbol,
+    tradeId: t.tradeId,
+    price: t.price,
+    quantity: t.quantity,
+    side: t.side,
+    timestamp: t.venueTs,
+  };
+}

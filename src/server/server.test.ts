@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PriceLevel } from '../core/types.js';
+import { sleep, waitFor } from '../sim/test-support/wait.js';
+import type { OrderBookView } from './protocol.js';
+import { allLive, connect, startApp, type TestApp } from './test-support/app.js';
+
+const levels = (v: OrderBookView) => ({
+  bids: v.bids.map((l) => [l.price, l.quantity]),
+  asks: v.asks.map((l) => [l.price, l.quantity]),
+});
+
+describe('client server: the feed', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+    t.sim.run(300);
+    await allLive(t);
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it('sends a snapshot of every book and the metrics first', async () => {
+    const c = await connect(t.wsUrl);
+    await waitFor(() => c.messages.length > 0, 'first message');
+    const first = c.messages[0];
+    assert.equal(first.type, 'snapshot');
+    assert.ok(first.type === 'snapshot');
+    assert.equal(first.reason, 'connect');
+    assert.equal(first.simulated, true);
+    assert.equal(first.orderbooks.length, 6);
+    for (const b of first.orderbooks) {
+      assert.equal(b.bids.length, 5);
+      assert.match(b.bids[0].price, /^\d+\.\d+$/);
+    }
+    assert.equal(typeof first.metrics.processingLatencyUs.p99, 'number');
+    c.ws.close();
+  });
+
+  it('every throttled update equals the venue’s true top levels at its update id', async () => {
+    t.sim.pause();
+    await sleep(300);
+    // Record the truth at every Binance update id and every Bybit u, then drive the venues by hand.
+    const truthAt = new Map<string, { bids: PriceLevel[]; asks: PriceLevel[] }>();
+    const record = () => {
+      for (const s of t.sim.symbols()) {
+        const b = t.sim.binance.truth(s);
+        truthAt.set(`binance:${s}:${b.lastUpdateId}`, { bids: b.bids.slice(0, 5), asks: b.asks.slice(0, 5) });
+        const y = t.sim.bybit.truth(s, 200);
+        truthAt.set(`bybit:${s}:${y.u}`, { bids: y.bids.slice(0, 5), asks: y.asks.slice(0, 5) });
+      }
+    };
+    record();
+    const c = await connect(t.wsUrl);
+    const started = Date.now();
+    for (let i = 0; i < 150; i++) {
+      t.sim.step();
+      record();
+      await sleep(4);
+    }
+    await sleep(300);
+    const elapsed = Date.now() - started;
+    const views = [...(c.of('snapshot')[0]?.orderbooks ?? []), ...c.of('orderbook')];
+    let checked = 0;
+    for (const v of views) {
+      if (v.status !== 'live') continue;
+      const truth = truthAt.get(`${v.exchange}:${v.symbol}:${v.updateId}`);
+      assert.ok(truth, `truth recorded for ${v.exchange}:${v.symbol}@${v.updateId}`);
+      assert.deepEqual(levels(v), truth, `${v.exchange}:${v.symbol}@${v.updateId}`);
+      checked++;
+    }
+    assert.ok(checked >= 30, `${checked} updates checked`);
+    // The throttle: at most one update per book per 100 ms (count-based, no timing assertion on gaps).
+    for (const key of new Set(c.of('orderbook').map((m) => `${m.exchange}:${m.symbol}`))) {
+      const n = c.of('orderbook').filter((m) => `${m.exchange}:${m.symbol}` === key).length;
+      assert.ok(n <= elapsed / 100 + 2, `${key}: ${n} updates in ${elapsed} ms`);
+    }
+    // Sequences only increase per book; skipped numbers are conflated updates.
+    const seq = new Map<string, number>();
+    for (const m of c.of('orderbook')) {
+      const key = `${m.exchange}:${m.symbol}`;
+      assert.ok(m.sequence > (seq.get(key) ?? -1));
+      seq.set(key, m.sequence);
+    }
+    c.ws.close();
+    t.sim.run(300);
+  });
+
+  it('forwards trades immediately, with the taker side', async () => {
+    const c = await connect(t.wsUrl);
+    const seen: string[] = [];
+    const unsubscribe = t.app.pipeline.subscribe({
+      onTrade: (tr) => seen.push(`${tr.exchange}:${tr.tradeId}:${tr.side}:${tr.price}`),
+    });
+    await waitFor(() => c.of('trade').length >= 10, 'trades');
+    unsubscribe();
+    const received = c.of('trade').map((m) => `${m.exchange}:${m.tradeId}:${m.side}:${m.price}`);
+    for (const r of received.slice(0, seen.length)) assert.ok(seen.includes(r), r);
+    assert.ok(c.of('trade').every((m) => m.side === 'buy' || m.side === 'sell'));
+    c.ws.close();
+  });
+
+  it('sends metrics once a second', async () => {
+    const c = await connect(t.wsUrl);
+    await waitFor(() => c.of('metrics').length >= 2, 'two metrics messages', 4_000);
+    const m = c.of('metrics')[1];
+    assert.ok(m.messagesPerSec > 0);
+    assert.ok(m.processingLatencyUs.count > 0);
+    assert.ok(m.memory.rssBytes > 0);
+    assert.equal(m.clients, t.app.broadcaster.sessions.size);
+    assert.ok(m.perSymbol['binance:BTCUSDT']);
+    c.ws.close();
+  });
+
+  it('shows status changes: resyncing on a gap, stale on a stall', async () => {
+    const c = await connect(t.wsUrl);
+    t.sim.binance.setSnapshotDelay(600);
+    t.sim.binance.faults.withholdNext('ETHUSDT');
+    await waitFor(
+      () =>
+        c
+          .of('orderbook')
+          .some(
+            (m) => m.exchange === 'binance' && m.symbol === 'ETHUSDT' && m.status === 'resyncing' && m.reason === 'gap',
+          ),
+      'resyncing (gap) shown',
+      5_000,
+    );
+    await waitFor(
+      () =>
+        c
+          .of('orderbook')
+          .filter((m) => m.symbol === 'ETHUSDT' && m.exchange === 'binance')
+          .at(-1)?.status === 'live',
+      'live again',
+      5_000,
+    );
+    t.sim.binance.setSnapshotDelay(0);
+    c.ws.close();
+  });
+
+  it('answers ping with pong, and malformed or unknown messages with an error, staying connected', async () => {
+    const c = await connect(t.wsUrl);
+    c.ws.send('{"type":"ping"}');
+    c.ws.send('not json');
+    c.ws.send('{"type":"subscribe-to-everything"}');
+    c.ws.send('[1,2]');
+    await waitFor(() => c.of('pong').length === 1 && c.of('error').length === 3, 'answers');
+    assert.deepEqual(
+      c.of('error').map((e) => e.code),
+      ['FLOWRS_BAD_JSON', 'FLOWRS_UNKNOWN_TYPE', 'FLOWRS_BAD_MESSAGE'],
+    );
+    assert.equal(c.ws.readyState, c.ws.OPEN);
+    c.ws.close();
+  });
+});
+
+describe('client server: the HTTP API', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({}, {}, 52);
+    t.sim.run(200);
+    await allLive(t);
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it('GET /health reports uptime, venue connections and every book’s status', async () => {
+    const res = await fetch(`${t.httpUrl}/health`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as {
+      status: string;
+      uptimeSec: number;
+      venues: { exchange: string; connections: { state: string }[] }[];
+      books: { status: string }[];
+    };
+    assert.equal(body.status, 'ok');
+    assert.deepEqual(
+      body.venues.map((v) => v.exchange),
+      ['binance', 'bybit'],
+    );
+    assert.ok(body.venues.every((v) => v.connections.every((c) => c.state === 'open')));
+    assert.equal(body.books.length, 6);
+  });
+
+  it('GET /api/orderbooks and /api/orderbooks/:exchange/:symbol?depth=N serve exact books', async () => {
+    const all = (await (await fetch(`${t.httpUrl}/api/orderbooks`)).json()) as OrderBookView[];
+    assert.equal(all.length, 6);
+    assert.ok(all.every((b) => b.bids.length === 5));
+    t.sim.pause();
+    await sleep(200);
+    const res = await fetch(`${t.httpUrl}/api/orderbooks/BINANCE/btcusdt?depth=20`);
+    assert.equal(res.status, 200);
+    const book = (await res.json()) as OrderBookView;
+    const truth = t.sim.binance.truth('BTCUSDT');
+    assert.equal(book.updateId, truth.lastUpdateId);
+    assert.deepEqual(levels(book), { bids: truth.bids.slice(0, 20), asks: truth.asks.slice(0, 20) });
+    assert.equal((await fetch(`${t.httpUrl}/api/orderbooks/kraken/BTCUSDT`)).status, 404);
+    assert.equal((await fetch(`${t.httpUrl}/api/orderbooks/binance/NOPEUSDT`)).status, 404);
+    for (const bad of ['0', '101', 'abc', '1.5', '-3']) {
+      const r = await fetch(`${t.httpUrl}/api/orderbooks/binance/BTCUSDT?depth=${bad}`);
+      assert.equal(r.status, 400, bad);
+      assert.match(((await r.json()) as { error: string }).error, /depth must be an integer from 1 to 100/);
+    }
+    t.sim.run(200);
+  });
+
+  it('GET /metrics is Prometheus text with FlowRS’s own series', async () => {
+    const res = await fetch(`${t.httpUrl}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await res.text();
+    for (const name of [
+      'flowrs_venue_messages_total{exchange="binance"}',
+      'flowrs_book_updates_total{exchange="bybit",symbol="ETHUSDT"}',
+      'flowrs_trades_total',
+      'flowrs_processing_latency_seconds_bucket',
+      'flowrs_reconnections_total{exchange="binance"}',
+      'flowrs_invalid_frames_total',
+      'flowrs_book_spread_bps{exchange="binance",symbol="BTCUSDT"}',
+      'flowrs_book_age_seconds',
+      'flowrs_book_status{exchange="binance",symbol="BTCUSDT",status="live"} 1',
+      'flowrs_clients',
+      'flowrs_lagging_clients',
+      'flowrs_process_resident_memory_bytes',
+      'flowrs_process_cpu_seconds_total',
+    ]) {
+      assert.ok(text.includes(name), name);
+    }
+  });
+
+  it('GET / answers, and unknown routes are JSON 404s', async () => {
+    assert.equal((await fetch(`${t.httpUrl}/`)).status, 200);
+    const res = await fetch(`${t.httpUrl}/nope`);
+    assert.equal(res.status, 404);
+    assert.ok(((await res.json()) as { error: string }).error);
+    assert.equal((await fetch(`${t.httpUrl}/health`, { method: 'POST' })).status, 405);
+  });
+});
