@@ -16,6 +16,8 @@ export { BookSide } from './book/book-side.js';
 export { InvalidLevelError } from './book/errors.js';
 export type { BookSideName, OrderBookOptions } from './book/order-book.js';
 export { DEFAULT_BOOK_DEPTH, DEFAULT_TRIM_FACTOR, OrderBook } from './book/order-book.js';
+export type { ClientStatus, FlowrsClientOptions, WebSocketConstructor, WebSocketLike } from './client/flowrs-client.js';
+export { bookKeyOf, FlowrsClient } from './client/flowrs-client.js';
 export * from './core/decimal.js';
 export * from './core/sink.js';
 export * from './core/types.js';
@@ -40,6 +42,12 @@ export { ExchangeManager } from './exchanges/manager.js';
 export { ReconnectingSocket } from './exchanges/reconnecting-socket.js';
 export { SnapshotQueue } from './exchanges/snapshot-queue.js';
 export { createLogger, silentLogger } from './log.js';
+export type { Metrics } from './metrics/metrics-engine.js';
+export { MetricsEngine } from './metrics/metrics-engine.js';
+export { Broadcaster } from './server/broadcaster.js';
+export * from './server/protocol.js';
+// The client server and its typed client
+export { FlowrsServer } from './server/server.js';
 export type { SimulatorOptions } from './sim/simulator.js';
 // The venue simulator (for users' own tests)
 export { Simulator } from './sim/simulator.js';

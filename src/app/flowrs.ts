@@ -90,6 +90,7 @@ export class Flowrs {
         retainedDepth: config.depth,
         startedAt: this.startedAt,
         simulated: config.simulated,
+        metrics: () => this.metrics.snapshot(),
         serveStatic: options.serveStatic,
       },
       this.log,
@@ -128,6 +129,7 @@ export class Flowrs {
   async stop(): Promise<void> {
     clearInterval(this.tickTimer);
     this.broadcaster.stop();
+    this.metrics.stop();
     await Promise.all([this.exchanges.stop(), this.server.close()]);
     this.log.info('FlowRS stopped');
   }

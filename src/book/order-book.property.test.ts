@@ -69,7 +69,7 @@ class ReferenceBook {
   trim(): void {
     for (const side of ['bids', 'asks'] as const) {
       if (this[side].size <= this.depth * this.trimFactor) continue;
-      const kept = this.sorted(side).slice(0, this.depth);
+      const kept = this.sorted(side).slice(0, Math.max(this.depth, Math.floor((this.depth * this.trimFactor) / 2)));
       this[side] = new Map(kept);
       const boundary = kept.length > 0 ? kept[kept.length - 1][0] : undefined;
       if (side === 'bids') this.bidBoundary = boundary;

@@ -102,15 +102,26 @@ describe('OrderBook', () => {
     assert.equal(book.bids.trustedDepth(), 2);
   });
 
-  it('trims a side only past depth × trimFactor, and then trusts only what it kept', () => {
-    const book = new OrderBook({ depth: 2, trimFactor: 2 });
+  it('trims a side only past depth × trimFactor, back to half that, and then trusts only what it kept', () => {
+    const book = new OrderBook({ depth: 2, trimFactor: 3 });
     book.applySnapshot(snapshotBids, snapshotAsks);
-    book.applyDelta([['36999.80', '1']], []);
-    assert.equal(book.bids.size, 4, 'four levels is not more than 2 × 2');
-    book.applyDelta([['36999.70', '1']], []);
-    assert.equal(book.bids.size, 2);
-    assert.equal(book.bids.trustedDepth(), 2);
+    book.applyDelta(
+      [
+        ['36999.80', '1'],
+        ['36999.70', '1'],
+        ['36999.60', '1'],
+      ],
+      [],
+    );
+    assert.equal(book.bids.size, 6, 'six levels is not more than 2 × 3');
+    book.applyDelta([['36999.50', '1']], []);
+    assert.equal(book.bids.size, 3, 'back to half of six');
+    assert.equal(book.bids.trustedDepth(), 3);
     assert.equal(book.bids.isTruncated(), true);
+    assert.deepEqual(
+      book.top(5).bids.map(([p]) => p),
+      ['37000.10', '37000.00', '36999.90'],
+    );
   });
 
   it('refuses nonsense options', () => {

@@ -5,13 +5,18 @@ import { InvalidLevelError } from './errors.js';
 
 /** Levels kept a side at least (the original's ORDERBOOK_DEPTH). */
 export const DEFAULT_BOOK_DEPTH = 100;
-/** A side is trimmed back to `depth` once it holds more than `depth × DEFAULT_TRIM_FACTOR` levels. */
+/**
+ * A side is trimmed once it holds more than `depth × DEFAULT_TRIM_FACTOR` levels, back to half that
+ * (never below `depth`). Trimming bounds memory (diffs keep adding deep levels as they are touched), and
+ * trimming to half rather than to `depth` leaves a wide trusted margin, so an ordinary price move does
+ * not exhaust the trusted levels and force a resync.
+ */
 export const DEFAULT_TRIM_FACTOR = 10;
 
 export interface OrderBookOptions {
   /** Levels kept a side at least. Default DEFAULT_BOOK_DEPTH. */
   readonly depth?: number;
-  /** Trim when a side exceeds depth × trimFactor. Default DEFAULT_TRIM_FACTOR. */
+  /** Trim when a side exceeds depth × trimFactor (back to half that). Default DEFAULT_TRIM_FACTOR. */
   readonly trimFactor?: number;
 }
 
@@ -96,10 +101,15 @@ export class OrderBook {
     this.asks.clear();
   }
 
+  /** Levels a side keeps after a trim. */
+  get trimmedSize(): number {
+    return Math.max(this.depth, Math.floor((this.depth * this.trimFactor) / 2));
+  }
+
   private trimIfNeeded(): void {
     const max = this.depth * this.trimFactor;
-    if (this.bids.size > max) this.bids.trimTo(this.depth);
-    if (this.asks.size > max) this.asks.trimTo(this.depth);
+    if (this.bids.size > max) this.bids.trimTo(this.trimmedSize);
+    if (this.asks.size > max) this.asks.trimTo(this.trimmedSize);
   }
 
   bestBid(): PriceLevel | undefined {

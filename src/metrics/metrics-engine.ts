@@ -4,6 +4,7 @@ import { frameClock } from '../core/frame-clock.js';
 import type { ResyncReason } from '../core/sink.js';
 import type { BookKey, Exchange, TradeEvent } from '../core/types.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
+import { EventLoopLag } from './event-loop-lag.js';
 import { LatencyRing, type LatencySummary } from './latency-ring.js';
 import { ProcessStats } from './process-stats.js';
 
@@ -38,6 +39,8 @@ export interface Metrics {
   readonly venueLatencyMs: LatencySummary;
   readonly memory: { rssBytes: number; heapUsedBytes: number; virtualBytes: number };
   readonly cpuPercent: number;
+  /** How late the event loop ran timers over the last second (ms): a blocked loop delays everything. */
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly reconnections: number;
   readonly resyncs: number;
   readonly invalidFrames: number;
@@ -56,6 +59,7 @@ export class MetricsEngine implements PipelineListener {
   readonly venueLatency = new LatencyRing();
   private readonly activity = new Map<BookKey, BookActivity>();
   private readonly process = new ProcessStats();
+  private readonly loopLag = new EventLoopLag();
   private lastTickAt = performance.now();
   private lastFrames = new Map<Exchange, number>();
   private framesPerSec = new Map<Exchange, number>();
@@ -178,12 +182,17 @@ export class MetricsEngine implements PipelineListener {
       venueLatencyMs: this.venueLatency.summary(),
       memory: this.process.memory(),
       cpuPercent: this.process.cpuPercent(),
+      eventLoopDelayMs: this.loopLag.take(),
       reconnections,
       resyncs: [...this.resyncsByVenue.values()].reduce((a, b) => a + b, 0),
       invalidFrames: [...this.invalidByVenue.values()].reduce((a, b) => a + b, 0),
       clients: clients.clients,
       laggingClients: clients.lagging,
     };
+  }
+
+  stop(): void {
+    this.loopLag.stop();
   }
 
   /** Cumulative per-book counters, for Prometheus. */

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { PipelineListener } from '../app/pipeline.js';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
@@ -36,6 +37,8 @@ export interface BroadcasterOptions {
 export class ClientSession {
   lagging = false;
   alive = true;
+  /** Corked for the rest of this event-loop turn: its writes leave as one syscall. */
+  corked = false;
   /** Messages skipped while lagging. */
   skipped = 0;
   private windowStart = 0;
@@ -43,6 +46,8 @@ export class ClientSession {
 
   constructor(
     readonly ws: WebSocket,
+    /** The TCP socket under `ws`, for corking. */
+    readonly socket: Duplex,
     readonly id: number,
     readonly remote: string,
   ) {}
@@ -67,6 +72,8 @@ export class ClientSession {
 export class Broadcaster implements PipelineListener {
   readonly sessions = new Set<ClientSession>();
   private readonly dirty = new Set<ManagedBook>();
+  private readonly corked: ClientSession[] = [];
+  private uncorkScheduled = false;
   private nextId = 1;
   private flushTimer: NodeJS.Timeout | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -99,8 +106,8 @@ export class Broadcaster implements PipelineListener {
     return n;
   }
 
-  add(ws: WebSocket, remote: string): ClientSession {
-    const session = new ClientSession(ws, this.nextId++, remote);
+  add(ws: WebSocket, socket: Duplex, remote: string): ClientSession {
+    const session = new ClientSession(ws, socket, this.nextId++, remote);
     this.sessions.add(session);
     ws.on('pong', () => {
       session.alive = true;
@@ -146,8 +153,34 @@ export class Broadcaster implements PipelineListener {
         );
         continue;
       }
+      this.cork(session);
       session.ws.send(text);
     }
+  }
+
+  /**
+   * Every message produced while handling one venue read (a trade burst, a flush) would otherwise be
+   * its own write syscall per client; profiling showed those syscalls dominating CPU with many clients.
+   * Corking each client's socket until the end of the turn sends them as one write.
+   */
+  private cork(session: ClientSession): void {
+    if (session.corked) return;
+    session.corked = true;
+    session.socket.cork();
+    this.corked.push(session);
+    if (!this.uncorkScheduled) {
+      this.uncorkScheduled = true;
+      process.nextTick(() => this.uncorkAll());
+    }
+  }
+
+  private uncorkAll(): void {
+    this.uncorkScheduled = false;
+    for (const session of this.corked) {
+      session.corked = false;
+      session.socket.uncork();
+    }
+    this.corked.length = 0;
   }
 
   // ---- pipeline listener ---------------------------------------------------------------------

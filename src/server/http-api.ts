@@ -12,6 +12,8 @@ export interface HttpApiDeps {
   readonly retainedDepth: number;
   readonly startedAt: number;
   readonly simulated: boolean;
+  /** The latest JSON metrics (as sent to WebSocket clients once a second). */
+  readonly metrics: () => unknown;
   /** Static files (the dashboard); returns false when it has nothing for the path. */
   readonly serveStatic?: (path: string, res: ServerResponse) => boolean;
 }
@@ -91,6 +93,10 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
       json(res, 200, bookView(book, depth));
       return;
     }
+    if (path === '/api/metrics') {
+      json(res, 200, deps.metrics());
+      return;
+    }
     if (path === '/metrics') {
       deps.prometheus.text().then(
         (text) => {
@@ -104,7 +110,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     if (deps.serveStatic?.(path, res)) return;
     if (path === '/') {
       const body =
-        'FlowRS is running.\nWebSocket: ws://<this host>/\nHTTP: /health, /api/orderbooks, /api/orderbooks/:exchange/:symbol?depth=N, /metrics\n';
+        'FlowRS is running.\nWebSocket: ws://<this host>/\nHTTP: /health, /api/orderbooks, /api/orderbooks/:exchange/:symbol?depth=N, /api/metrics, /metrics\n';
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(body);
       return;

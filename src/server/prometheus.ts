@@ -155,6 +155,14 @@ export class PrometheusView implements PipelineListener {
       },
     });
     new Gauge({
+      name: 'flowrs_processing_latency_p99_microseconds',
+      help: 'Frame received → book applied and ready to broadcast, 99th percentile of the last 4,096',
+      registers: [r],
+      collect() {
+        this.set(metrics.processing.summary().p99);
+      },
+    });
+    new Gauge({
       name: 'flowrs_clients',
       help: 'Connected WebSocket clients',
       registers: [r],

@@ -231,6 +231,17 @@ describe('client server: the HTTP API', () => {
     }
   });
 
+  it('GET /api/metrics is the same JSON metrics clients receive', async () => {
+    const m = (await (await fetch(`${t.httpUrl}/api/metrics`)).json()) as {
+      processingLatencyUs: { p99: number };
+      eventLoopDelayMs: { p99: number };
+      perSymbol: Record<string, unknown>;
+    };
+    assert.equal(typeof m.processingLatencyUs.p99, 'number');
+    assert.equal(typeof m.eventLoopDelayMs.p99, 'number');
+    assert.ok(m.perSymbol['bybit:ETHUSDT']);
+  });
+
   it('GET / answers, and unknown routes are JSON 404s', async () => {
     assert.equal((await fetch(`${t.httpUrl}/`)).status, 200);
     const res = await fetch(`${t.httpUrl}/nope`);

@@ -29,7 +29,7 @@ export class FlowrsServer {
     });
     this.wss.on('connection', (ws, req) => {
       const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const session = this.broadcaster.add(ws, remote);
+      const session = this.broadcaster.add(ws, req.socket, remote);
       this.log.debug({ client: session.id, remote }, 'client connected');
       ws.on('message', (data, isBinary) => {
         if (!session.allowIncoming(Date.now())) {

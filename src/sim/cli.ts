@@ -5,6 +5,7 @@
  *
  *   --seed N            market seed (default 1)
  *   --rate N            venue events a second across both venues (default 20)
+ *   --instruments N     symbols per venue (default 3: BTCUSDT, ETHUSDT, 1000PEPEUSDT, then SIM4USDT…)
  *   --binance-port N    fixed Binance port (default: ephemeral)
  *   --bybit-port N      fixed Bybit port (default: ephemeral)
  *   --fault S:VENUE:KIND[:SYMBOL]   schedule a fault S seconds after start (repeatable)
@@ -14,6 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, parseFaultSpec, scheduleFaults } from './faults.js';
+import { makeInstruments } from './market.js';
 import { mergeRecordings, readRecording } from './recording.js';
 import { Replay } from './replay.js';
 import { DEFAULT_SIM_RATE, Simulator } from './simulator.js';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     rate: { type: 'string' },
+    instruments: { type: 'string' },
     'binance-port': { type: 'string' },
     'bybit-port': { type: 'string' },
     fault: { type: 'string', multiple: true },
@@ -31,7 +34,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log(`usage: npm run sim -- [--seed N] [--rate N] [--binance-port N] [--bybit-port N] [--fault S:VENUE:KIND[:SYMBOL]]… [--replay FILE]…
+  console.log(`usage: npm run sim -- [--seed N] [--rate N] [--instruments N] [--binance-port N] [--bybit-port N] [--fault S:VENUE:KIND[:SYMBOL]]… [--replay FILE]…
 fault kinds: ${FAULT_KINDS.join(', ')}`);
   process.exit(0);
 }
@@ -54,8 +57,10 @@ try {
   process.exit(2);
 }
 
+const instrumentCount = intOption('instruments', values.instruments, 3);
 const sim = await Simulator.start({
   seed: intOption('seed', values.seed, 1),
+  instruments: makeInstruments(Math.max(1, instrumentCount)),
   binancePort: intOption('binance-port', values['binance-port'], 0),
   bybitPort: intOption('bybit-port', values['bybit-port'], 0),
 });

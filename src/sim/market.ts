@@ -26,6 +26,18 @@ export const DEFAULT_INSTRUMENTS: readonly InstrumentSpec[] = [
   { symbol: '1000PEPEUSDT', priceDecimals: 7, tickUnits: 1, quantityDecimals: 0, startTicks: 98_765, levels: 1_200 },
 ];
 
+/** `count` instruments: the three defaults first, then more in their image (SIM4USDT, SIM5USDT…). */
+export function makeInstruments(count: number, levels?: number): InstrumentSpec[] {
+  return Array.from({ length: count }, (_, i) => {
+    const base = DEFAULT_INSTRUMENTS[i % DEFAULT_INSTRUMENTS.length];
+    return {
+      ...base,
+      symbol: i < DEFAULT_INSTRUMENTS.length ? base.symbol : `SIM${i + 1}USDT`,
+      levels: levels ?? base.levels,
+    };
+  });
+}
+
 /** Formats an integer number of 10^-decimals units as an exact decimal string. */
 export function formatUnits(units: number, decimals: number): string {
   if (decimals === 0) return String(units);

@@ -1,0 +1,30 @@
+/**
+ * Benchmark helper process: opens N WebSocket clients to FlowRS and counts what they receive.
+ * argv: url count. Prints one JSON line per second: {clients, open, messages, bytes}; exits on SIGTERM.
+ */
+import { WebSocket } from 'ws';
+
+const [url, countText] = process.argv.slice(2);
+const count = Number(countText);
+let messages = 0;
+let bytes = 0;
+let open = 0;
+const sockets: WebSocket[] = [];
+for (let i = 0; i < count; i++) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  ws.on('open', () => open++);
+  ws.on('message', (data: Buffer) => {
+    messages++;
+    bytes += data.length;
+  });
+  ws.on('close', () => open--);
+  ws.on('error', () => undefined);
+  sockets.push(ws);
+}
+setInterval(() => {
+  process.stdout.write(`${JSON.stringify({ clients: count, open, messages, bytes })}\n`);
+}, 1000);
+process.on('SIGTERM', () => {
+  for (const ws of sockets) ws.terminate();
+  process.exit(0);
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { loadConfig } from '../app/config.js';
+import { Flowrs } from '../app/flowrs.js';
+import { silentLogger } from '../log.js';
+import { allLive, startApp } from '../server/test-support/app.js';
+import { waitFor } from '../sim/test-support/wait.js';
+import { type ClientStatus, FlowrsClient, type WebSocketConstructor } from './flowrs-client.js';
+
+describe('FlowrsClient', () => {
+  it('keeps the latest view of every book, collects trades, and reconnects after a server restart', async () => {
+    const t = await startApp({}, {}, 71);
+    t.sim.run(300);
+    await allLive(t);
+    const statuses: ClientStatus['type'][] = [];
+    let snapshots = 0;
+    const client = new FlowrsClient(t.wsUrl, {
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      reconnectMinMs: 20,
+      onStatus: (s) => statuses.push(s.type),
+      onMessage: (m) => {
+        if (m.type === 'snapshot') snapshots++;
+      },
+    });
+    await waitFor(
+      () => client.books.size === 6 && client.trades.length > 0 && client.metrics !== undefined,
+      'state filled',
+    );
+    assert.equal(client.simulated, true);
+    assert.equal(client.books.get('binance:BTCUSDT')?.status, 'live');
+    // Restart FlowRS on the same port: the client reconnects and gets a fresh snapshot.
+    const port = t.app.address!.port;
+    await t.app.stop();
+    await waitFor(() => client.status.type === 'reconnecting', 'noticed the loss');
+    const restarted = new Flowrs(loadConfig([], { ...t.sim.env(), FLOWRS_LISTEN: `127.0.0.1:${port}` }), {
+      log: silentLogger,
+    });
+    await restarted.start();
+    const snapshotsBefore = snapshots;
+    await waitFor(
+      () => client.status.type === 'open' && snapshots > snapshotsBefore,
+      'reconnected with a fresh snapshot',
+      10_000,
+    );
+    assert.ok(statuses.includes('reconnecting'));
+    client.close();
+    await waitFor(() => client.status.type === 'closed', 'closed');
+    await restarted.stop();
+    await t.sim.stop();
+  });
+});

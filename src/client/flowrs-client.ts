@@ -1,0 +1,153 @@
+/**
+ * A tiny typed client for FlowRS's WebSocket feed: connects, reconnects with backoff, keeps the latest
+ * view of every book, and hands you each typed message. Works in browsers (global WebSocket) and in
+ * Node (pass `WebSocket` from the `ws` package). No dependencies.
+ */
+import type { Metrics, OrderBookView, ServerMessage, TradeMessage } from '../server/protocol.js';
+
+export type {
+  ErrorMessage,
+  Metrics,
+  MetricsMessage,
+  OrderBookMessage,
+  OrderBookView,
+  PongMessage,
+  PriceLevelJson,
+  ServerMessage,
+  SnapshotMessage,
+  TradeMessage,
+} from '../server/protocol.js';
+
+/** The part of the WebSocket API the client uses (browser WebSocket and `ws` both have it). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export type ClientStatus =
+  | { type: 'connecting' }
+  | { type: 'open' }
+  | { type: 'reconnecting'; delayMs: number }
+  | { type: 'closed' };
+
+export interface FlowrsClientOptions {
+  /** WebSocket implementation; defaults to the global one (browsers, Node ≥ 22). */
+  readonly WebSocket?: WebSocketConstructor;
+  readonly onMessage?: (message: ServerMessage) => void;
+  readonly onStatus?: (status: ClientStatus) => void;
+  /** Reconnect delay bounds (ms): full jitter below a ceiling that doubles from min to max. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** Trades kept in `trades` (newest first). */
+  readonly keepTrades?: number;
+}
+
+export const bookKeyOf = (b: { exchange: string; symbol: string }) => `${b.exchange}:${b.symbol}`;
+
+export class FlowrsClient {
+  /** The latest view of every book, keyed `exchange:SYMBOL`. */
+  readonly books = new Map<string, OrderBookView>();
+  /** Recent trades, newest first. */
+  readonly trades: TradeMessage[] = [];
+  metrics: Metrics | undefined;
+  simulated = false;
+  status: ClientStatus = { type: 'connecting' };
+  private socket: WebSocketLike | undefined;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private readonly Ctor: WebSocketConstructor;
+
+  constructor(
+    readonly url: string,
+    private readonly options: FlowrsClientOptions = {},
+  ) {
+    const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    const Ctor = options.WebSocket ?? global;
+    if (!Ctor) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. from the "ws" package)');
+    this.Ctor = Ctor;
+    this.connect();
+  }
+
+  private setStatus(status: ClientStatus): void {
+    this.status = status;
+    this.options.onStatus?.(status);
+  }
+
+  private connect(): void {
+    this.setStatus({ type: 'connecting' });
+    const ws = new this.Ctor(this.url);
+    this.socket = ws;
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.setStatus({ type: 'open' });
+    };
+    ws.onmessage = (event) => {
+      if (typeof event.data !== 'string') return;
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(event.data) as ServerMessage;
+      } catch {
+        return;
+      }
+      this.apply(message);
+      this.options.onMessage?.(message);
+    };
+    ws.onerror = () => undefined;
+    ws.onclose = () => {
+      if (this.socket !== ws) return;
+      if (this.closed) {
+        this.setStatus({ type: 'closed' });
+        return;
+      }
+      const min = this.options.reconnectMinMs ?? 250;
+      const ceiling = Math.min(this.options.reconnectMaxMs ?? 10_000, min * 2 ** this.attempt++);
+      const delayMs = Math.floor(Math.random() * ceiling);
+      this.setStatus({ type: 'reconnecting', delayMs });
+      this.timer = setTimeout(() => this.connect(), delayMs);
+    };
+  }
+
+  private apply(message: ServerMessage): void {
+    switch (message.type) {
+      case 'snapshot':
+        this.books.clear();
+        for (const b of message.orderbooks) this.books.set(bookKeyOf(b), b);
+        this.metrics = message.metrics;
+        this.simulated = message.simulated;
+        return;
+      case 'orderbook': {
+        const { type: _type, ...view } = message;
+        this.books.set(bookKeyOf(message), view);
+        return;
+      }
+      case 'trade':
+        this.trades.unshift(message);
+        if (this.trades.length > (this.options.keepTrades ?? 100)) this.trades.length = this.options.keepTrades ?? 100;
+        return;
+      case 'metrics': {
+        const { type: _type, ...metrics } = message;
+        this.metrics = metrics;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  ping(): void {
+    if (this.socket?.readyState === 1) this.socket.send('{"type":"ping"}');
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.socket?.close(1000, 'client closing');
+  }
+}
