@@ -4,10 +4,12 @@
  * (and to stdout after the tables, on one line prefixed `BENCH_JSON `).
  *
  *   BENCH_MESSAGES=N   replay length (default 100000)
- *   BENCH_ONLY=name    run only the named scenario (book, sim)
+ *   BENCH_ONLY=name    run only the named scenario (book, sim, e2e)
+ *   BENCH_E2E_SECONDS  measured seconds per end-to-end scenario (default 8)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runReplay } from './book-replay.js';
+import { runE2e } from './server-e2e.js';
 import { runSimThroughput } from './sim-throughput.js';
 import { machine, table } from './stats.js';
 
@@ -63,6 +65,37 @@ if (!only || only === 'sim') {
     ]),
   );
   report.sim = sim;
+}
+
+if (!only || only === 'e2e') {
+  const seconds = Number(process.env.BENCH_E2E_SECONDS ?? 8);
+  const scenarios = [
+    { name: '20k/s, 2×10 symbols, 500 clients', rate: 20_000, symbols: 10, clients: 500, seconds },
+    { name: '5k/s, 2×10 symbols, 500 clients', rate: 5_000, symbols: 10, clients: 500, seconds },
+    { name: '5k/s, 2×20 symbols, 500 clients', rate: 5_000, symbols: 20, clients: 500, seconds },
+    { name: '5k/s, 2×20 symbols, 10 clients', rate: 5_000, symbols: 20, clients: 10, seconds },
+  ];
+  const results = [];
+  for (const scenario of scenarios) results.push(await runE2e(scenario));
+  console.log(
+    `\n# End to end: simulator → FlowRS (as npm start runs it) → WebSocket clients, three processes on this host, ${seconds} s each\n`,
+  );
+  console.log(
+    table(
+      results.map((r) => ({
+        scenario: r.scenario,
+        'venue msgs/s': r.venueMsgsPerSec,
+        'proc p50 µs': r.processingP50Us,
+        'proc p99 µs': r.processingP99Us,
+        'loop lag p99 ms': r.eventLoopDelayP99Ms,
+        'RSS MiB': r.rssMiB,
+        'CPU %': r.cpuPercent,
+        'client msgs/s': r.clientMsgsPerSec,
+        'client MiB/s': r.clientMiBPerSec,
+      })),
+    ),
+  );
+  report.e2e = results;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -15,6 +15,8 @@ import {
   tradeMessage,
 } from './protocol.js';
 
+const TEXT_FRAME = { binary: false } as const;
+
 /** A client whose socket holds more than this many unsent bytes is lagging: it gets nothing more until it drains. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 /** A lagging client that drains below this gets a fresh snapshot and resumes. */
@@ -133,8 +135,12 @@ export class Broadcaster implements PipelineListener {
     session.ws.send(JSON.stringify(this.snapshotMessage(reason)));
   }
 
-  /** Writes one already-serialised message to every client that is keeping up. */
+  /**
+   * Writes one message to every client that is keeping up. It is serialised and UTF-8 encoded once; every
+   * client gets the same bytes as a text frame (a string would be re-encoded for each client).
+   */
   private broadcast(text: string): void {
+    const bytes = Buffer.from(text);
     for (const session of this.sessions) {
       if (session.lagging) {
         session.skipped++;
@@ -154,7 +160,7 @@ export class Broadcaster implements PipelineListener {
         continue;
       }
       this.cork(session);
-      session.ws.send(text);
+      session.ws.send(bytes, TEXT_FRAME);
     }
   }
 
