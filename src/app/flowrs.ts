@@ -9,6 +9,7 @@ import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
 import type { HttpApiDeps } from '../server/http-api.js';
 import { PrometheusView } from '../server/prometheus.js';
 import { FlowrsServer } from '../server/server.js';
+import { DASHBOARD_DIR, staticFiles } from '../server/static-files.js';
 import type { FlowrsConfig } from './config.js';
 import { MarketPipeline } from './pipeline.js';
 
@@ -18,7 +19,7 @@ export interface FlowrsOptions {
   readonly connectors?: readonly VenueConnector[];
   /** Override the broadcaster's limits (lag thresholds, heartbeat). */
   readonly broadcaster?: Partial<BroadcasterOptions>;
-  /** Static files for the HTTP server (the dashboard). */
+  /** Static files for the HTTP server; defaults to the built dashboard in dist/dashboard/. */
   readonly serveStatic?: HttpApiDeps['serveStatic'];
 }
 
@@ -91,7 +92,7 @@ export class Flowrs {
         startedAt: this.startedAt,
         simulated: config.simulated,
         metrics: () => this.metrics.snapshot(),
-        serveStatic: options.serveStatic,
+        serveStatic: options.serveStatic ?? staticFiles(DASHBOARD_DIR),
       },
       this.log,
     );

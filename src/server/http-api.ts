@@ -110,7 +110,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     if (deps.serveStatic?.(path, res)) return;
     if (path === '/') {
       const body =
-        'FlowRS is running.\nWebSocket: ws://<this host>/\nHTTP: /health, /api/orderbooks, /api/orderbooks/:exchange/:symbol?depth=N, /api/metrics, /metrics\n';
+        'FlowRS is running. The dashboard is not built: run npm run build.\nWebSocket: ws://<this host>/\nHTTP: /health, /api/orderbooks, /api/orderbooks/:exchange/:symbol?depth=N, /api/metrics, /metrics\n';
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(body);
       return;

@@ -5,7 +5,8 @@
  *
  *   --seed N            market seed (default 1)
  *   --rate N            venue events a second across both venues (default 20)
- *   --instruments N     symbols per venue (default 3: BTCUSDT, ETHUSDT, 1000PEPEUSDT, then SIM4USDT…)
+ *   --instruments N     symbols per venue (default 3: BTCUSDT, ETHUSDT, 1000PEPEUSDT; otherwise FlowRS's nine
+ *                       default symbols, 1000PEPEUSDT, then SIM11USDT…)
  *   --binance-port N    fixed Binance port (default: ephemeral)
  *   --bybit-port N      fixed Bybit port (default: ephemeral)
  *   --fault S:VENUE:KIND[:SYMBOL]   schedule a fault S seconds after start (repeatable)
@@ -15,7 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, parseFaultSpec, scheduleFaults } from './faults.js';
-import { makeInstruments } from './market.js';
+import { DEFAULT_INSTRUMENTS, makeInstruments } from './market.js';
 import { mergeRecordings, readRecording } from './recording.js';
 import { Replay } from './replay.js';
 import { DEFAULT_SIM_RATE, Simulator } from './simulator.js';
@@ -60,7 +61,7 @@ try {
 const instrumentCount = intOption('instruments', values.instruments, 3);
 const sim = await Simulator.start({
   seed: intOption('seed', values.seed, 1),
-  instruments: makeInstruments(Math.max(1, instrumentCount)),
+  instruments: instrumentCount === 3 ? DEFAULT_INSTRUMENTS : makeInstruments(Math.max(1, instrumentCount)),
   binancePort: intOption('binance-port', values['binance-port'], 0),
   bybitPort: intOption('bybit-port', values['bybit-port'], 0),
 });

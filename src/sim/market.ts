@@ -19,20 +19,39 @@ export interface InstrumentSpec {
   readonly levels: number;
 }
 
-/** BTCUSDT at 0.10, ETHUSDT at 0.01, and a small-price coin with many decimals. */
-export const DEFAULT_INSTRUMENTS: readonly InstrumentSpec[] = [
+/**
+ * Instruments with real names and realistic tick sizes and price scales: FlowRS's nine default symbols,
+ * then a small-price coin with many decimals.
+ */
+export const NAMED_INSTRUMENTS: readonly InstrumentSpec[] = [
   { symbol: 'BTCUSDT', priceDecimals: 2, tickUnits: 10, quantityDecimals: 3, startTicks: 650_000, levels: 1_200 },
   { symbol: 'ETHUSDT', priceDecimals: 2, tickUnits: 1, quantityDecimals: 3, startTicks: 260_000, levels: 1_200 },
+  { symbol: 'SOLUSDT', priceDecimals: 2, tickUnits: 1, quantityDecimals: 2, startTicks: 15_000, levels: 1_200 },
+  { symbol: 'BNBUSDT', priceDecimals: 2, tickUnits: 1, quantityDecimals: 2, startTicks: 60_000, levels: 1_200 },
+  { symbol: 'XRPUSDT', priceDecimals: 4, tickUnits: 1, quantityDecimals: 1, startTicks: 6_000, levels: 1_200 },
+  { symbol: 'DOGEUSDT', priceDecimals: 5, tickUnits: 1, quantityDecimals: 0, startTicks: 15_000, levels: 1_200 },
+  { symbol: 'ADAUSDT', priceDecimals: 4, tickUnits: 1, quantityDecimals: 0, startTicks: 4_500, levels: 1_200 },
+  { symbol: 'AVAXUSDT', priceDecimals: 3, tickUnits: 1, quantityDecimals: 0, startTicks: 25_000, levels: 1_200 },
+  { symbol: 'LINKUSDT', priceDecimals: 3, tickUnits: 1, quantityDecimals: 2, startTicks: 14_000, levels: 1_200 },
   { symbol: '1000PEPEUSDT', priceDecimals: 7, tickUnits: 1, quantityDecimals: 0, startTicks: 98_765, levels: 1_200 },
 ];
 
-/** `count` instruments: the three defaults first, then more in their image (SIM4USDT, SIM5USDT…). */
+const named = (symbol: string) => NAMED_INSTRUMENTS.find((i) => i.symbol === symbol)!;
+
+/** The simulator's default: BTCUSDT at 0.10, ETHUSDT at 0.01, and a small-price coin with many decimals. */
+export const DEFAULT_INSTRUMENTS: readonly InstrumentSpec[] = [
+  named('BTCUSDT'),
+  named('ETHUSDT'),
+  named('1000PEPEUSDT'),
+];
+
+/** `count` instruments: the named ones first, then more in their image (SIM11USDT, SIM12USDT…). */
 export function makeInstruments(count: number, levels?: number): InstrumentSpec[] {
   return Array.from({ length: count }, (_, i) => {
-    const base = DEFAULT_INSTRUMENTS[i % DEFAULT_INSTRUMENTS.length];
+    const base = NAMED_INSTRUMENTS[i % NAMED_INSTRUMENTS.length];
     return {
       ...base,
-      symbol: i < DEFAULT_INSTRUMENTS.length ? base.symbol : `SIM${i + 1}USDT`,
+      symbol: i < NAMED_INSTRUMENTS.length ? base.symbol : `SIM${i + 1}USDT`,
       levels: levels ?? base.levels,
     };
   });
