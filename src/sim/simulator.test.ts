@@ -6,6 +6,7 @@ import { BinanceDepthFeed, UpdateIdCounter } from './binance/depth-feed.js';
 import { parseFaultSpec } from './faults.js';
 import { DEFAULT_INSTRUMENTS } from './market.js';
 import { Simulator } from './simulator.js';
+import { realFixture } from './test-support/fixtures.js';
 import { sleep, waitFor } from './test-support/wait.js';
 
 const handles = () =>
@@ -72,6 +73,22 @@ describe('Simulator', () => {
     assert.throws(() => parseFaultSpec('1:bybit:snapshot-429'), /Binance fault/);
     assert.throws(() => parseFaultSpec('x:bybit:drop'), /bad time/);
     assert.throws(() => parseFaultSpec('1:kraken:drop'), /venue/);
+  });
+
+  it('`npm run sim -- --replay FILE` plays a real recording and points FlowRS at its venue and symbols', async () => {
+    const file = realFixture('bybit/cryptofeed_2026-08-09_v5_linear_orderbook200_trades.jsonl');
+    const child = spawn('npm', ['run', '--silent', 'sim', '--', '--replay', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await waitFor(() => out.includes('Ctrl-C'), 'the environment is printed', 15_000);
+    assert.match(out, /export FLOWRS_EXCHANGES=bybit/);
+    assert.match(out, /export FLOWRS_SYMBOLS=BTCUSDT,ETHUSDT,SOLUSDT,DOGEUSDT/);
+    const exit = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGINT');
+    await exit;
   });
 
   it('`npm run sim` starts standalone, prints the environment, and stops cleanly on Ctrl-C', async () => {
