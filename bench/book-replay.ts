@@ -8,8 +8,13 @@
  *
  * After the replay every implementation's top 20 levels must equal the simulator's true book.
  */
-import { ManagedBook } from '../src/book/book-manager.js';
+import { MarketPipeline } from '../src/app/pipeline.js';
+import { BookManager, ManagedBook } from '../src/book/book-manager.js';
+import { clearFrameReceived, markFrameReceived } from '../src/core/frame-clock.js';
 import { normalizeBinanceMessage, parseBinanceFrame } from '../src/exchanges/binance/parse.js';
+import { ExchangeManager } from '../src/exchanges/manager.js';
+import { silentLogger } from '../src/log.js';
+import { MetricsEngine } from '../src/metrics/metrics-engine.js';
 import { BinanceDepthFeed, UpdateIdCounter } from '../src/sim/binance/depth-feed.js';
 import { combinedFrame } from '../src/sim/binance/wire.js';
 import { DEFAULT_INSTRUMENTS } from '../src/sim/market.js';
@@ -99,6 +104,34 @@ export function runReplay(options: ReplayOptions): {
     readTop5(book);
   };
 
+  // The production path: the pipeline with the metrics engine and Prometheus listening, frame clock included.
+  const meteredBooks = new BookManager({ depth: 1000, now: () => 0 });
+  const pipeline = new MarketPipeline(meteredBooks, silentLogger);
+  const noVenues = new ExchangeManager([]);
+  const metrics = new MetricsEngine(meteredBooks, noVenues);
+  pipeline.subscribe(metrics);
+  pipeline.book({
+    type: 'book_snapshot',
+    exchange: 'binance',
+    symbol: 'BTCUSDT',
+    bids: snapshotBody.bids,
+    asks: snapshotBody.asks,
+    updateId: snapshotBody.lastUpdateId,
+    venueTs: snapshotBody.E,
+    localTs: 0,
+    depthLimit: 1000,
+  });
+  const metered = meteredBooks.ensure('binance', 'BTCUSDT');
+  const applyMetered = (text: string) => {
+    markFrameReceived();
+    const frame = parseBinanceFrame(text, 0);
+    if (frame.kind !== 'depth') throw new Error(`unexpected frame ${frame.kind}`);
+    if (frame.event.prevUpdateId !== metered.updateId) throw new Error('pu chain broken');
+    pipeline.book(frame.event);
+    readTop5(metered);
+    clearFrameReceived();
+  };
+
   const ccxtFull = makeCcxtPeer(snapshotBody);
   const ccxtApply = makeCcxtPeer(snapshotBody);
   const tardisFull = makeTardisPeer(snapshotBody);
@@ -116,6 +149,7 @@ export function runReplay(options: ReplayOptions): {
       },
     },
     { name: 'flowrs full', run: (f) => applyFlowrs(flowrsFull, parseBinanceFrame(f.text, 0)) },
+    { name: 'flowrs full + metrics', run: (f) => applyMetered(f.text) },
     { name: 'ccxt full', run: (f) => applyPeer(ccxtFull, JSON.parse(f.text).data) },
     { name: 'tardis-dev full', run: (f) => applyPeer(tardisFull, JSON.parse(f.text).data) },
     { name: 'flowrs apply', run: (f) => applyFlowrs(flowrsApply, normalizeBinanceMessage(f.parsed, 0)) },
@@ -146,8 +180,10 @@ export function runReplay(options: ReplayOptions): {
     asks: feed.model.levels('asks', 20).map(([t, q]) => [feed.model.formatPrice(t), feed.model.formatQuantity(q)]),
   };
   const problems: string[] = [];
+  metrics.stop();
   for (const [name, book] of [
     ['flowrs full', flowrsFull],
+    ['flowrs full + metrics', metered],
     ['flowrs apply', flowrsApply],
   ] as const) {
     const top = book.book.top(20);

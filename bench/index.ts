@@ -26,6 +26,7 @@ if (!only || only === 'book') {
     flowrsApplyVsFasterPeer: rate('flowrs apply') / fasterPeerApply,
     flowrsFullVsFasterPeerFull: rate('flowrs full') / Math.max(rate('ccxt full'), rate('tardis-dev full')),
     flowrsFullCostVsJsonParse: rate('JSON.parse only') / rate('flowrs full'),
+    metricsOverhead: rate('flowrs full') / rate('flowrs full + metrics') - 1,
   };
   console.log(
     `\n# Order-book replay: ${messages.toLocaleString('en-US')} Binance USDⓈ-M depth events, BTCUSDT, seed 42`,
@@ -46,7 +47,8 @@ if (!only || only === 'book') {
   console.log(
     `\nflowrs apply+top5 is ${ratios.flowrsApplyVsFasterPeer.toFixed(2)}× the faster peer (target ≥ 2×); ` +
       `full path is ${ratios.flowrsFullVsFasterPeerFull.toFixed(2)}× the faster peer's full path; ` +
-      `full path costs ${ratios.flowrsFullCostVsJsonParse.toFixed(2)}× JSON.parse alone (target ≤ 1.5×)`,
+      `full path costs ${ratios.flowrsFullCostVsJsonParse.toFixed(2)}× JSON.parse alone (target ≤ 1.5×); ` +
+      `the pipeline with metrics costs ${(ratios.metricsOverhead * 100).toFixed(1)}% more`,
   );
   report.book = { messages, seed: 42, results: replay.results, ratios };
 }

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
     assert.equal(c.bybitDepth, 200);
     assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
     assert.equal(c.throttleMs, 1000);
+    assert.equal(c.clientBufferBytes, 1_048_576);
+    assert.equal(c.heartbeatMs, 30_000);
     assert.equal(c.simulated, false);
   });
 
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
       [[], { FLOWRS_BYBIT_DEPTH: '500' }, /^FLOWRS_BYBIT_DEPTH: expected one of 1, 50, 200, 1000, got "500"$/],
       [[], { FLOWRS_BINANCE_WS_URL: 'http://x' }, /^FLOWRS_BINANCE_WS_URL: expected a ws:\/\/ or wss:\/\/ URL/],
       [[], { FLOWRS_LISTEN: '8080' }, /^FLOWRS_LISTEN: expected host:port/],
+      [[], { FLOWRS_CLIENT_BUFFER_BYTES: '1000' }, /^FLOWRS_CLIENT_BUFFER_BYTES: expected an integer ≥ 65536/],
       [[], { FLOWRS_SYMBOLS: 'BTC-USDT' }, /^FLOWRS_SYMBOLS: expected comma-separated symbols like BTCUSDT/],
       [['--depth', 'x'], {}, /^--depth: expected an integer/],
       [

@@ -44,6 +44,10 @@ export interface FlowrsConfig {
   readonly dataTimeoutMs: number;
   readonly listen: { readonly host: string; readonly port: number };
   readonly throttleMs: number;
+  /** A client with more unsent bytes than this stops receiving until it drains (then gets a snapshot). */
+  readonly clientBufferBytes: number;
+  /** WebSocket ping interval for clients; one that misses a ping is dropped. */
+  readonly heartbeatMs: number;
   /** Data comes from the simulator: the dashboard says so. */
   readonly simulated: boolean;
 }
@@ -116,6 +120,8 @@ const SETTINGS = {
     fallback: DEFAULT_LISTEN,
   },
   throttleMs: { env: 'FLOWRS_THROTTLE_MS', schema: positiveInt(0), fallback: String(DEFAULT_THROTTLE_MS) },
+  clientBufferBytes: { env: 'FLOWRS_CLIENT_BUFFER_BYTES', schema: positiveInt(65_536), fallback: String(1024 * 1024) },
+  heartbeatMs: { env: 'FLOWRS_HEARTBEAT_MS', schema: positiveInt(100), fallback: '30000' },
   simulated: {
     env: 'FLOWRS_SIMULATED',
     schema: z.enum(['0', '1', 'true', 'false'], { message: '1 or 0' }).transform((s) => s === '1' || s === 'true'),

@@ -80,7 +80,6 @@ export class Flowrs {
     // Order matters: the broadcaster marks the book ready to send, then the metrics time that moment.
     this.pipeline.subscribe(this.broadcaster);
     this.pipeline.subscribe(this.metrics);
-    this.pipeline.subscribe(this.prometheus);
     this.server = new FlowrsServer(
       this.broadcaster,
       {

@@ -123,6 +123,8 @@ export class ManagedBook {
 /** All books, keyed `exchange:SYMBOL`. One event loop owns them, so no locking is needed. */
 export class BookManager {
   private readonly books = new Map<BookKey, ManagedBook>();
+  /** The same books by exchange then symbol: the per-event lookup builds no key string. */
+  private readonly byExchange = new Map<Exchange, Map<string, ManagedBook>>();
   readonly displayDepth: number;
   readonly staleAfterMs: number;
   private readonly bookOptions: OrderBookOptions;
@@ -140,12 +142,16 @@ export class BookManager {
 
   /** The book for `exchange:symbol`, created (syncing) if absent. */
   ensure(exchange: Exchange, symbol: string): ManagedBook {
-    const key = bookKey(exchange, symbol);
-    let book = this.books.get(key);
-    if (book === undefined) {
-      book = new ManagedBook(exchange, symbol, this.bookOptions, this.displayDepth, this.staleAfterMs, this.now);
-      this.books.set(key, book);
+    let symbols = this.byExchange.get(exchange);
+    const existing = symbols?.get(symbol);
+    if (existing !== undefined) return existing;
+    const book = new ManagedBook(exchange, symbol, this.bookOptions, this.displayDepth, this.staleAfterMs, this.now);
+    this.books.set(book.key, book);
+    if (symbols === undefined) {
+      symbols = new Map();
+      this.byExchange.set(exchange, symbols);
     }
+    symbols.set(symbol, book);
     return book;
   }
 
@@ -164,6 +170,9 @@ export class BookManager {
   }
 
   remove(key: BookKey): boolean {
+    const book = this.books.get(key);
+    if (book === undefined) return false;
+    this.byExchange.get(book.exchange)?.delete(book.symbol);
     return this.books.delete(key);
   }
 

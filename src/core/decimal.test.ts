@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { classifyQuantity, decimalMid, decimalSub, decimalSum, priceKey, significantDigits } from './decimal.js';
 
 describe('decimal strings', () => {
@@ -32,6 +33,35 @@ describe('decimal strings', () => {
     assert.ok(!Number.isNaN(priceKey('0.000000012345678900')));
     assert.equal(significantDigits('37000'), 2, 'trailing integer zeros need no precision');
     assert.equal(significantDigits('37000.5'), 6);
+  });
+
+  it('computes the same key as Number() for every valid price of up to 15 significant digits', () => {
+    const price = fc
+      .tuple(
+        fc.stringMatching(/^[0-9]{1,12}$/),
+        fc.option(fc.stringMatching(/^[0-9]{1,12}$/), { nil: undefined }),
+        fc.nat({ max: 10 }),
+      )
+      .map(([int, frac, zeros]) => (frac === undefined ? int : `${int}.${frac}${'0'.repeat(zeros)}`));
+    fc.assert(
+      fc.property(price, (p) => {
+        const key = priceKey(p);
+        if (classifyQuantity(p) !== 1 || significantDigits(p) > 15) return Number.isNaN(key);
+        return key === Number(p);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const p of [
+      '0.00000001',
+      '37000.10',
+      '99999999.9999999',
+      '1.000000000000000000000000',
+      '123456789012345',
+      '9007199254740993',
+    ]) {
+      if (significantDigits(p) <= 15) assert.equal(priceKey(p), Number(p), p);
+      else assert.ok(Number.isNaN(priceKey(p)), p);
+    }
   });
 
   it('does exact arithmetic on strings', () => {

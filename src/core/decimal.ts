@@ -67,14 +67,43 @@ export function significantDigits(s: string): number {
   return last - first + 1 - (dot > first && dot < last ? 1 : 0);
 }
 
+/** 10^0 … 10^22: every one is exactly representable as a double. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const MAX_EXACT_MANTISSA = 2 ** 53;
+
 /**
  * The exact ordering key of a price string, or NaN when the string is not a valid price
  * (malformed, zero, or more than 15 significant digits).
+ *
+ * Hot path: one scan validates the string and builds its digits as an integer M with k decimals. When
+ * M < 2^53 and k ≤ 22, both M and 10^k are exact doubles, so the IEEE division M / 10^k is the correctly
+ * rounded value of the decimal: exactly what `Number(s)` returns, without scanning the string twice.
  */
 export function priceKey(s: string): number {
-  if (classifyQuantity(s) !== 1) return Number.NaN;
-  // A string of 15 characters or fewer cannot hold more than 15 digits: the common fast path.
-  if (s.length > 15 && significantDigits(s) > MAX_PRICE_SIGNIFICANT_DIGITS) return Number.NaN;
+  const len = s.length;
+  if (len === 0 || len > MAX_DECIMAL_LENGTH) return Number.NaN;
+  let mantissa = 0;
+  let dot = -1;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c === DOT) {
+      if (dot !== -1 || i === 0 || i === len - 1) return Number.NaN;
+      dot = i;
+    } else if (c >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+    } else {
+      return Number.NaN;
+    }
+  }
+  if (mantissa === 0) return Number.NaN;
+  const decimals = dot === -1 ? 0 : len - dot - 1;
+  if (mantissa < MAX_EXACT_MANTISSA && decimals <= 22) {
+    // M < 2^53 means at most 16 digits; only a 16-digit M can exceed 15 significant digits.
+    if (mantissa >= 1e15 && significantDigits(s) > MAX_PRICE_SIGNIFICANT_DIGITS) return Number.NaN;
+    return mantissa / EXACT_POWERS_OF_TEN[decimals];
+  }
+  // Long strings (many trailing zeros, or too many digits): the general rule.
+  if (significantDigits(s) > MAX_PRICE_SIGNIFICANT_DIGITS) return Number.NaN;
   return +s;
 }
 

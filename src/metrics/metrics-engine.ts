@@ -5,7 +5,7 @@ import type { ResyncReason } from '../core/sink.js';
 import type { BookKey, Exchange, TradeEvent } from '../core/types.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
 import { EventLoopLag } from './event-loop-lag.js';
-import { LatencyRing, type LatencySummary } from './latency-ring.js';
+import { BucketHistogram, LatencyRing, type LatencySummary } from './latency-ring.js';
 import { ProcessStats } from './process-stats.js';
 
 /** Per-book activity, kept as plain numbers so the hot path only increments. */
@@ -56,6 +56,13 @@ export interface Metrics {
  */
 export class MetricsEngine implements PipelineListener {
   readonly processing = new LatencyRing();
+  /** The same processing latencies, all of them, as histogram buckets (µs) for Prometheus. */
+  readonly processingHistogram = new BucketHistogram(
+    'flowrs_processing_latency_seconds',
+    'Venue frame received → book applied and ready to broadcast',
+    [5, 10, 20, 50, 100, 200, 500, 1_000, 5_000, 20_000],
+    1e-6,
+  );
   readonly venueLatency = new LatencyRing();
   private readonly activity = new Map<BookKey, BookActivity>();
   private readonly process = new ProcessStats();
@@ -92,7 +99,11 @@ export class MetricsEngine implements PipelineListener {
     if (change !== 'update') return;
     this.updatesTotal++;
     this.activityOf(book.key).updates++;
-    if (frameClock.receivedAt > 0) this.processing.record((performance.now() - frameClock.receivedAt) * 1000);
+    if (frameClock.receivedAt > 0) {
+      const us = (performance.now() - frameClock.receivedAt) * 1000;
+      this.processing.record(us);
+      this.processingHistogram.record(us);
+    }
     if (book.venueTs > 0) this.venueLatency.record(book.localTs - book.venueTs);
   }
 

@@ -1,33 +1,23 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { PipelineListener } from '../app/pipeline.js';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
-import { frameClock } from '../core/frame-clock.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
 import type { MetricsEngine } from '../metrics/metrics-engine.js';
 
 /**
  * The Prometheus view of the metrics engine's state (one source of truth for JSON and /metrics).
- * Counters are read from the engine and the connectors at scrape time; only the latency histogram
- * observes on the hot path (one bucket increment, no labels).
+ * Everything is read from the engine and the connectors at scrape time: nothing here runs on the hot path.
  */
-export class PrometheusView implements PipelineListener {
+export class PrometheusView {
   readonly registry = new Registry();
-  private readonly processing: Histogram;
 
   constructor(
-    metrics: MetricsEngine,
+    private readonly metrics: MetricsEngine,
     books: BookManager,
     exchanges: ExchangeManager,
     clients: () => { clients: number; lagging: number },
   ) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'flowrs_' });
-    this.processing = new Histogram({
-      name: 'flowrs_processing_latency_seconds',
-      help: 'Venue frame received → book applied and ready to broadcast',
-      buckets: [5e-6, 10e-6, 20e-6, 50e-6, 100e-6, 200e-6, 500e-6, 1e-3, 5e-3, 20e-3],
-      registers: [r],
-    });
     const venueStatus = () => exchanges.status();
     const setCounter = (c: Counter<string>, rows: [Record<string, string>, number][]) => {
       c.reset();
@@ -180,13 +170,8 @@ export class PrometheusView implements PipelineListener {
     });
   }
 
-  onBook(_book: ManagedBook, change: 'update' | 'status'): void {
-    if (change === 'update' && frameClock.receivedAt > 0)
-      this.processing.observe((performance.now() - frameClock.receivedAt) / 1000);
-  }
-
   async text(): Promise<string> {
-    return this.registry.metrics();
+    return (await this.registry.metrics()) + this.metrics.processingHistogram.exposition();
   }
 }
 
