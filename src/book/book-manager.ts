@@ -61,9 +61,9 @@ export class ManagedBook {
     return this.state;
   }
 
-  /** Why the book is not live, when it is resyncing. */
+  /** Why the book is not live: while resyncing, or while still syncing after a failure (e.g. a refused subscription). */
   resyncReason(): ResyncReason | undefined {
-    return this.state === 'resyncing' ? this.reason : undefined;
+    return this.state === 'live' ? undefined : this.reason;
   }
 
   /** Replaces the book and, unless it is unhealthy, makes it live. @throws InvalidLevelError */

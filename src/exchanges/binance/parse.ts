@@ -1,4 +1,5 @@
 import type { BookDeltaEvent, PriceLevel, TradeEvent } from '../../core/types.js';
+import { isInt, isObject, type Json } from '../json-guards.js';
 
 /**
  * Binance USDⓈ-M futures market-stream frames → normalized events.
@@ -15,16 +16,6 @@ export type BinanceFrame =
   /** A well-formed event of a stream FlowRS does not consume (bookTicker, kline…). */
   | { readonly kind: 'ignored'; readonly eventType: string }
   | { readonly kind: 'invalid'; readonly reason: string };
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isInt(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value);
-}
 
 /** Parses one text frame from a `/public/stream`, `/market/stream` or raw `/ws` connection. */
 export function parseBinanceFrame(text: string, localTs: number): BinanceFrame {

@@ -115,6 +115,7 @@ describe('Bybit connector and refused subscriptions', () => {
     const reasons: string[] = [];
     stack.pipeline.subscribe({ onResync: (_e, symbol, reason) => symbol === 'ETHUSDT' && reasons.push(reason) });
     await waitFor(() => reasons.includes('subscription_failed'), 'the refusal is reported for ETHUSDT');
+    assert.equal(eth.resyncReason(), 'subscription_failed', 'a book that never synced says why');
     assert.ok(stack.manager.status()[0].counters.subscriptionFailures >= 1);
     for (const s of SYMBOLS) await settle(sim, stack, 'bybit', s);
     for (const s of SYMBOLS) assertExact(sim, stack, 'bybit', s);

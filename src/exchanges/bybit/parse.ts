@@ -1,4 +1,5 @@
 import type { PriceLevel, TradeEvent } from '../../core/types.js';
+import { isInt, isObject, type Json } from '../json-guards.js';
 
 /**
  * Bybit v5 public frames → tagged messages. Structural validation only; level strings are checked by
@@ -26,11 +27,6 @@ export type BybitFrame =
     }
   | { readonly kind: 'ignored'; readonly topic: string }
   | { readonly kind: 'invalid'; readonly reason: string };
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
 export function parseBybitFrame(text: string, localTs: number): BybitFrame {
   let message: unknown;
