@@ -86,6 +86,7 @@ if (!only || only === 'e2e') {
     table(
       results.map((r) => ({
         scenario: r.scenario,
+        clients: r.clients,
         'venue msgs/s': r.venueMsgsPerSec,
         'proc p50 µs': r.processingP50Us,
         'proc p99 µs': r.processingP99Us,

@@ -43,7 +43,7 @@ export function table(rows: Record<string, string | number>[]): string {
 }
 
 function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
+  if (!Number.isFinite(v) || Number.isInteger(v)) return Math.abs(v) >= 1000 ? v.toLocaleString('en-US') : String(v);
   if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
   return v.toFixed(v < 10 ? 2 : 1);
 }

@@ -10,17 +10,26 @@ let messages = 0;
 let bytes = 0;
 let open = 0;
 const sockets: WebSocket[] = [];
-for (let i = 0; i < count; i++) {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  ws.on('open', () => open++);
-  ws.on('message', (data: Buffer) => {
-    messages++;
-    bytes += data.length;
+const connect = () =>
+  new Promise<void>((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.on('open', () => {
+      open++;
+      resolve();
+    });
+    ws.on('message', (data: Buffer) => {
+      messages++;
+      bytes += data.length;
+    });
+    ws.on('close', () => {
+      open--;
+      resolve();
+    });
+    ws.on('error', () => undefined);
+    sockets.push(ws);
   });
-  ws.on('close', () => open--);
-  ws.on('error', () => undefined);
-  sockets.push(ws);
-}
+// Connect in batches, as a fleet of real clients would arrive, rather than 500 handshakes at once.
+for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: Math.min(50, count - i) }, connect));
 setInterval(() => {
   process.stdout.write(`${JSON.stringify({ clients: count, open, messages, bytes })}\n`);
 }, 1000);
