@@ -9,7 +9,9 @@ export type ResyncReason =
   | 'disconnected'
   | 'venue_reset'
   | 'stale_snapshot'
-  | 'subscription_failed';
+  | 'subscription_failed'
+  /** The venue does not list the symbol: nothing will be retried until the configuration changes. */
+  | 'unknown_symbol';
 
 /**
  * What became of a book event handed to the sink:

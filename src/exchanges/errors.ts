@@ -17,6 +17,11 @@ export class VenueHttpError extends Error {
   get isRateLimit(): boolean {
     return this.status === 429 || this.status === 418;
   }
+
+  /** Binance's `{"code":-1121,"msg":"Invalid symbol."}`: asking again cannot help. */
+  get isInvalidSymbol(): boolean {
+    return this.status === 400 && /"code"\s*:\s*-1121\b/.test(this.body);
+  }
 }
 
 /** A body that is not what the venue documents. */

@@ -58,6 +58,25 @@ describe('SnapshotQueue', () => {
     assert.equal(q.stats.rateLimited, 1);
   });
 
+  it('rejects at once what retrying cannot fix, instead of retrying it forever', async () => {
+    const q = new SnapshotQueue<string>({
+      requestWeight: 1,
+      jitterMs: 0,
+      log: silentLogger,
+      isPermanent: (e) => e instanceof VenueHttpError && e.isInvalidSymbol,
+    });
+    let calls = 0;
+    await assert.rejects(
+      q.enqueue('NOPE', async () => {
+        calls++;
+        throw new VenueHttpError(400, 'u', undefined, '{"code":-1121,"msg":"Invalid symbol."}');
+      }),
+      (e: unknown) => e instanceof VenueHttpError && e.isInvalidSymbol,
+    );
+    assert.equal(calls, 1);
+    assert.equal(q.pending, 0);
+  });
+
   it('retries other failures with backoff, and rejects pending work when stopped', async () => {
     const q = new SnapshotQueue<string>({
       requestWeight: 1,

@@ -16,6 +16,8 @@ export interface SnapshotQueueOptions {
   readonly weightBudgetPerMinute?: number;
   readonly jitterMs?: number;
   readonly log: Logger;
+  /** Errors that retrying cannot fix: the request is rejected with them instead of retried. */
+  readonly isPermanent?: (error: Error) => boolean;
   /** Backoff for failures that are not rate limits (5xx, network), per key. */
   readonly retryBaseMs?: number;
   readonly retryCapMs?: number;
@@ -134,6 +136,11 @@ export class SnapshotQueue<T> {
   }
 
   private onFailure(item: Pending<T>, error: Error): void {
+    if (this.options.isPermanent?.(error)) {
+      this.queue.splice(this.queue.indexOf(item), 1);
+      item.reject(error);
+      return;
+    }
     if (error instanceof VenueHttpError && error.isRateLimit) {
       this.stats.rateLimited++;
       const wait =

@@ -32,6 +32,8 @@ export class BinanceBookSync {
   private buffer: BookDeltaEvent[] = [];
   private pending: DepthSnapshot | undefined;
   private snapshotRequested = false;
+  /** The venue refused the symbol for good: request nothing more. */
+  private abandoned = false;
 
   constructor(
     readonly symbol: string,
@@ -109,8 +111,16 @@ export class BinanceBookSync {
     if (this.buffer.length > this.maxBuffered) this.buffer.shift();
   }
 
+  /** The venue does not know this symbol: flag the book once and stop asking. */
+  abandon(): void {
+    this.abandoned = true;
+    this.snapshotRequested = false;
+    this.buffer = [];
+    this.sink.bookResyncing('binance', this.symbol, 'unknown_symbol');
+  }
+
   private ensureSnapshot(): void {
-    if (this.snapshotRequested) return;
+    if (this.snapshotRequested || this.abandoned) return;
     this.snapshotRequested = true;
     this.requestSnapshot(this.symbol);
   }

@@ -161,6 +161,23 @@ describe('Binance connector and the venue’s rate limits', () => {
     await sim.stop();
   });
 
+  it('says once that the venue does not list a symbol, flags its book, and keeps the others exact', async () => {
+    const sim = await Simulator.start({ seed: 8 });
+    const stack = startStack(sim, { binance: {} }, [...SYMBOLS, 'NOPEUSDT']);
+    const nope = stack.books.ensure('binance', 'NOPEUSDT');
+    // The venue sends no data for an unknown stream, so force the snapshot request the way data would.
+    stack.manager.resync('binance', 'NOPEUSDT', 'gap');
+    await waitFor(() => nope.resyncReason() === 'unknown_symbol', 'the book says why it is empty');
+    assert.equal(nope.status(), 'syncing');
+    for (const s of SYMBOLS) await settle(sim, stack, 'binance', s);
+    for (const s of SYMBOLS) assertExact(sim, stack, 'binance', s);
+    const requests = sim.binance.stats.snapshotRequests;
+    await sleep(300);
+    assert.equal(sim.binance.stats.snapshotRequests, requests, 'no more requests for it');
+    await stack.stop();
+    await sim.stop();
+  });
+
   it('splits symbols over connections at the stream limit', async () => {
     const sim = await Simulator.start({ seed: 6 });
     const stack = startStack(sim, { binance: { maxStreamsPerConnection: 2 } });

@@ -3,7 +3,7 @@ import type { Logger } from '../../log.js';
 import { RateLimitedLog } from '../../log.js';
 import type { Backoff } from '../backoff.js';
 import { type ConnectorStatus, newCounters, type VenueConnector } from '../connector.js';
-import { ConnectorStoppedError, VenueResponseError } from '../errors.js';
+import { ConnectorStoppedError, VenueHttpError, VenueResponseError } from '../errors.js';
 import { ReconnectingSocket } from '../reconnecting-socket.js';
 import { fetchText, SnapshotQueue } from '../snapshot-queue.js';
 import { BINANCE_SNAPSHOT_LIMIT, BinanceBookSync, type DepthSnapshot } from './book-sync.js';
@@ -66,6 +66,7 @@ export class BinanceConnector implements VenueConnector {
       weightBudgetPerMinute: options.snapshotWeightBudgetPerMinute,
       jitterMs: options.snapshotJitterMs,
       log: options.log.child({ exchange: 'binance', component: 'snapshots' }),
+      isPermanent: (error) => error instanceof VenueHttpError && error.isInvalidSymbol,
     });
   }
 
@@ -168,8 +169,16 @@ export class BinanceConnector implements VenueConnector {
           this.syncs.get(symbol)?.onSnapshot(snapshot);
         },
         (error: Error) => {
-          if (!(error instanceof ConnectorStoppedError))
-            this.options.log.error({ symbol, err: error.message }, 'snapshot failed');
+          if (error instanceof ConnectorStoppedError) return;
+          if (error instanceof VenueHttpError && error.isInvalidSymbol) {
+            this.options.log.error(
+              { symbol },
+              'Binance does not list this symbol; its book will stay empty (check FLOWRS_SYMBOLS)',
+            );
+            this.syncs.get(symbol)?.abandon();
+            return;
+          }
+          this.options.log.error({ symbol, err: error.message }, 'snapshot failed');
         },
       );
   }
