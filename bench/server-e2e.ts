@@ -1,6 +1,6 @@
 /**
- * End-to-end: the simulator → FlowRS → N WebSocket clients, each in its own process (FlowRS exactly as
- * `npm start` runs it). FlowRS reports on itself through GET /api/metrics, sampled once a second:
+ * End-to-end: the simulator → FlowRS → N WebSocket clients, each in its own process (FlowRS started with
+ * `npm start` itself). FlowRS reports on itself through GET /api/metrics, sampled once a second:
  * processing latency (frame received → book applied, ready to broadcast; last 4,096 samples),
  * venue throughput, event-loop delay and RSS. The clients' process counts what they receive.
  */
@@ -71,7 +71,13 @@ export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> 
   let clients: ChildProcess | undefined;
   try {
     await waitUntil(() => env.FLOWRS_SIMULATED !== undefined, 30_000, 'the simulator');
-    flowrs = node(['src/cli/main.ts'], { ...env, FLOWRS_LISTEN: `127.0.0.1:${port}` });
+    // Exactly what users run: `npm start` (its own process group, so the whole tree can be stopped).
+    flowrs = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env, FLOWRS_LISTEN: `127.0.0.1:${port}` },
+      stdio: ['ignore', 'ignore', 'inherit'],
+      detached: true,
+    });
     const base = `http://127.0.0.1:${port}`;
     const metrics = async (): Promise<Metrics | undefined> => {
       try {
@@ -129,7 +135,7 @@ export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> 
     };
   } finally {
     clients?.kill('SIGTERM');
-    flowrs?.kill('SIGTERM');
+    if (flowrs?.pid !== undefined) process.kill(-flowrs.pid, 'SIGTERM');
     sim.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
   }
