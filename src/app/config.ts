@@ -40,7 +40,7 @@ export interface FlowrsConfig {
   readonly bybitDepth: BybitDepth;
   /** A live book with no event for this long is reported stale. */
   readonly staleAfterMs: number;
-  /** A venue connection with no data for this long is reconnected. */
+  /** A venue connection carrying books with no data for this long is reconnected (trade-only ones allow longer). */
   readonly dataTimeoutMs: number;
   readonly listen: { readonly host: string; readonly port: number };
   readonly throttleMs: number;

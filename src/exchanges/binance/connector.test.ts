@@ -117,7 +117,7 @@ describe('Binance connector against the simulator', () => {
 
   it('detects a stalled stream that still answers pings, and one that does not', async () => {
     await stack.stop();
-    stack = startStack(sim, { binance: { dataTimeoutMs: 400 } });
+    stack = startStack(sim, { binance: { dataTimeoutMs: 400, tradeDataTimeoutMs: 400 } });
     await waitFor(() => stack.manager.status()[0].connections.every((c) => c.status.type === 'open'), 'connected');
     await settleAll(sim, stack);
     for (const pong of [true, false]) {
@@ -127,6 +127,27 @@ describe('Binance connector against the simulator', () => {
       await waitFor(() => stack.manager.status()[0].connections.every((c) => c.status.type === 'open'), 'reconnected');
       await settleAll(sim, stack);
     }
+  });
+
+  it('keeps a quiet trade stream connected: no trades is a calm market, not a dead socket', async () => {
+    await stack.stop();
+    const calm = await Simulator.start({ seed: 22, market: { tradeChance: 0, sweepChance: 0 } });
+    stack = startStack(calm, { binance: { dataTimeoutMs: 400 } });
+    try {
+      await waitFor(() => stack.manager.status()[0].connections.every((c) => c.status.type === 'open'), 'connected');
+      // Depth keeps flowing for several depth-stream timeouts; the aggTrade connection hears only pongs.
+      for (let i = 0; i < 8; i++) {
+        for (const s of SYMBOLS) await settle(calm, stack, 'binance', s, 3);
+        await sleep(150);
+      }
+      for (const s of SYMBOLS) assertExact(calm, stack, 'binance', s);
+      assert.equal(stack.trades.length, 0);
+      assert.equal(stack.manager.reconnections().binance, 0, 'neither connection was taken for dead');
+    } finally {
+      await stack.stop();
+      await calm.stop();
+    }
+    stack = startStack(sim, { binance: {} }); // for afterEach
   });
 
   it('drops malformed frames without touching a book', async () => {

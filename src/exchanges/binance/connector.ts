@@ -19,6 +19,11 @@ export const BINANCE_SNAPSHOT_WEIGHT = 20;
 export const BINANCE_CONNECTION_ROTATE_MS = 23.5 * 60 * 60 * 1000;
 /** Binance pings every 3 minutes; ws answers automatically. We ping too, to detect a dead socket sooner. */
 export const BINANCE_PING_INTERVAL_MS = 30_000;
+/**
+ * A trade-only connection may be silent because nobody trades (a quiet alt perp at night), so its
+ * no-data limit is far longer than a depth stream's; its pongs prove the socket alive meanwhile.
+ */
+export const BINANCE_TRADE_DATA_TIMEOUT_MS = 10 * 60 * 1000;
 
 export interface BinanceConnectorOptions {
   readonly symbols: readonly string[];
@@ -29,7 +34,10 @@ export interface BinanceConnectorOptions {
   readonly maxStreamsPerConnection?: number;
   readonly pingIntervalMs?: number;
   readonly pongTimeoutMs?: number;
+  /** No-data limit for diff-depth connections (books change continuously). */
   readonly dataTimeoutMs?: number;
+  /** No-data limit for aggTrade connections (default BINANCE_TRADE_DATA_TIMEOUT_MS). */
+  readonly tradeDataTimeoutMs?: number;
   readonly maxConnectionAgeMs?: number;
   readonly snapshotWeightBudgetPerMinute?: number;
   readonly snapshotJitterMs?: number;
@@ -88,7 +96,10 @@ export class BinanceConnector implements VenueConnector {
           heartbeat: { kind: 'ws' },
           pingIntervalMs: this.options.pingIntervalMs ?? BINANCE_PING_INTERVAL_MS,
           pongTimeoutMs: this.options.pongTimeoutMs,
-          dataTimeoutMs: this.options.dataTimeoutMs,
+          dataTimeoutMs:
+            category === 'public'
+              ? this.options.dataTimeoutMs
+              : (this.options.tradeDataTimeoutMs ?? BINANCE_TRADE_DATA_TIMEOUT_MS),
           maxConnectionAgeMs: this.options.maxConnectionAgeMs ?? BINANCE_CONNECTION_ROTATE_MS,
           backoff: this.options.backoff?.(),
           log: this.options.log,
