@@ -134,9 +134,30 @@ export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> 
       laggingClients: last.laggingClients,
     };
   } finally {
-    clients?.kill('SIGTERM');
-    if (flowrs?.pid !== undefined) process.kill(-flowrs.pid, 'SIGTERM');
-    sim.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    // Wait for every process to be gone, so the next scenario finds its port free.
+    await Promise.all([stop(clients), stop(flowrs, true), stop(sim)]);
+  }
+}
+
+/**
+ * SIGTERM (to the whole process group when `group`: npm's children too), SIGKILL after 10 s; resolves
+ * once every process is gone.
+ */
+async function stop(child: ChildProcess | undefined, group = false): Promise<void> {
+  if (child?.pid === undefined) return;
+  const target = group ? -child.pid : child.pid;
+  const signal = (name: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(target, name);
+      return true;
+    } catch {
+      return false; // gone
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (signal(0) && (child.exitCode === null || group)) {
+    if (Date.now() > deadline) signal('SIGKILL');
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
