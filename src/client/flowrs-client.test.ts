@@ -5,7 +5,7 @@ import { loadConfig } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
 import { silentLogger } from '../log.js';
 import { allLive, startApp } from '../server/test-support/app.js';
-import { waitFor } from '../sim/test-support/wait.js';
+import { sleep, waitFor } from '../sim/test-support/wait.js';
 import { type ClientStatus, FlowrsClient, type WebSocketConstructor } from './flowrs-client.js';
 
 describe('FlowrsClient', () => {
@@ -48,5 +48,29 @@ describe('FlowrsClient', () => {
     await waitFor(() => client.status.type === 'closed', 'closed');
     await restarted.stop();
     await t.sim.stop();
+  });
+
+  it('keeps only the selected books, changes the selection, and keeps it across reconnections', async () => {
+    const t = await startApp({}, {}, 72);
+    t.sim.run(300);
+    await allLive(t);
+    const client = new FlowrsClient(t.wsUrl, {
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      reconnectMinMs: 20,
+      books: ['binance:BTCUSDT', 'bybit:BTCUSDT'],
+    });
+    await waitFor(() => client.books.size === 2 && client.trades.length >= 3, 'the selection');
+    assert.deepEqual([...client.books.keys()].sort(), ['binance:BTCUSDT', 'bybit:BTCUSDT']);
+    assert.ok(client.trades.every((tr) => tr.symbol === 'BTCUSDT'));
+    client.subscribe(['bybit:ETHUSDT']);
+    await waitFor(() => client.books.size === 1 && client.books.has('bybit:ETHUSDT'), 'the new selection');
+    // A reconnection starts from the same selection.
+    for (const session of t.app.broadcaster.sessions) session.ws.terminate();
+    await waitFor(() => client.status.type === 'reconnecting', 'noticed the loss');
+    await waitFor(() => client.status.type === 'open', 'reconnected');
+    await sleep(300);
+    assert.deepEqual([...client.books.keys()], ['bybit:ETHUSDT']);
+    client.close();
+    await t.stop();
   });
 });

@@ -15,6 +15,7 @@ export type {
   PriceLevelJson,
   ServerMessage,
   SnapshotMessage,
+  SubscribeMessage,
   TradeMessage,
 } from '../server/protocol.js';
 
@@ -46,6 +47,8 @@ export interface FlowrsClientOptions {
   readonly reconnectMaxMs?: number;
   /** Trades kept in `trades` (newest first). */
   readonly keepTrades?: number;
+  /** Receive only these books (`exchange:SYMBOL`) and their trades; default: every book. */
+  readonly books?: readonly string[];
 }
 
 export const bookKeyOf = (b: { exchange: string; symbol: string }) => `${b.exchange}:${b.symbol}`;
@@ -63,6 +66,7 @@ export class FlowrsClient {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private readonly Ctor: WebSocketConstructor;
+  private selection: readonly string[] | '*';
 
   constructor(
     readonly url: string,
@@ -72,6 +76,7 @@ export class FlowrsClient {
     const Ctor = options.WebSocket ?? global;
     if (!Ctor) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. from the "ws" package)');
     this.Ctor = Ctor;
+    this.selection = options.books ?? '*';
     this.connect();
   }
 
@@ -82,7 +87,8 @@ export class FlowrsClient {
 
   private connect(): void {
     this.setStatus({ type: 'connecting' });
-    const ws = new this.Ctor(this.url);
+    // The selection travels in the URL, so every (re)connection starts with the right snapshot.
+    const ws = new this.Ctor(this.selection === '*' ? this.url : withBooks(this.url, this.selection));
     this.socket = ws;
     ws.onopen = () => {
       this.attempt = 0;
@@ -141,6 +147,15 @@ export class FlowrsClient {
     }
   }
 
+  /**
+   * Changes which books (and their trades) this client receives; `'*'` for all. The server answers with
+   * a snapshot of the selection, and reconnections keep it.
+   */
+  subscribe(books: readonly string[] | '*'): void {
+    this.selection = books;
+    if (this.socket?.readyState === 1) this.socket.send(JSON.stringify({ type: 'subscribe', books }));
+  }
+
   ping(): void {
     if (this.socket?.readyState === 1) this.socket.send('{"type":"ping"}');
   }
@@ -150,4 +165,10 @@ export class FlowrsClient {
     clearTimeout(this.timer);
     this.socket?.close(1000, 'client closing');
   }
+}
+
+function withBooks(url: string, books: readonly string[]): string {
+  const u = new URL(url);
+  u.searchParams.set('books', books.join(','));
+  return u.toString();
 }

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { PipelineListener } from '../app/pipeline.js';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
-import type { TradeEvent } from '../core/types.js';
+import type { BookKey, TradeEvent } from '../core/types.js';
 import type { Logger } from '../log.js';
 import type { MetricsEngine } from '../metrics/metrics-engine.js';
 import {
@@ -40,6 +40,10 @@ export class ClientSession {
   alive = true;
   /** Index into this turn's broadcast frames from which this client wants them (it got a snapshot mid-turn). */
   turnFrom = 0;
+  /** The books this client receives updates and trades for; undefined: every book. */
+  books: ReadonlySet<BookKey> | undefined;
+  /** Identifies the selection: clients with equal selections share one buffer per turn. */
+  selectionId = '*';
   /** Messages skipped while lagging. */
   skipped = 0;
   private windowStart = 0;
@@ -75,6 +79,8 @@ export class Broadcaster implements PipelineListener {
   private readonly dirty = new Set<ManagedBook>();
   /** Frames broadcast during the current event-loop turn; written to every client when it ends. */
   private readonly turnFrames: Buffer[] = [];
+  /** Each frame's book (undefined: for every client, e.g. metrics). */
+  private readonly turnBooks: (BookKey | undefined)[] = [];
   private turnScheduled = false;
   private nextId = 1;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -108,8 +114,10 @@ export class Broadcaster implements PipelineListener {
     return n;
   }
 
-  add(ws: WebSocket, socket: Duplex, remote: string): ClientSession {
+  /** Registers a client (receiving `books`, or every book) and sends it its first snapshot. */
+  add(ws: WebSocket, socket: Duplex, remote: string, books?: readonly BookKey[]): ClientSession {
     const session = new ClientSession(ws, socket, this.nextId++, remote);
+    if (books !== undefined) this.select(session, books);
     this.sessions.add(session);
     ws.on('pong', () => {
       session.alive = true;
@@ -119,12 +127,40 @@ export class Broadcaster implements PipelineListener {
     return session;
   }
 
-  snapshotMessage(reason: SnapshotMessage['reason']): SnapshotMessage {
+  /**
+   * Resolves `exchange:SYMBOL` names (exchange case-insensitive) to configured books: the keys, or the
+   * names that match no book.
+   */
+  resolveBooks(names: readonly string[]): { keys: BookKey[] } | { unknown: string[] } {
+    const keys: BookKey[] = [];
+    const unknown: string[] = [];
+    for (const name of names) {
+      const colon = name.indexOf(':');
+      const book = colon > 0 ? this.books.find(name.slice(0, colon), name.slice(colon + 1)) : undefined;
+      if (book === undefined) unknown.push(name);
+      else keys.push(book.key);
+    }
+    return unknown.length > 0 ? { unknown } : { keys };
+  }
+
+  /** Changes what a client receives (undefined: every book) and sends it a snapshot of its selection. */
+  subscribe(session: ClientSession, books: readonly BookKey[] | undefined): void {
+    this.select(session, books);
+    this.sendSnapshot(session, 'subscribe');
+  }
+
+  private select(session: ClientSession, books: readonly BookKey[] | undefined): void {
+    session.books = books === undefined ? undefined : new Set(books);
+    session.selectionId = books === undefined ? '*' : [...new Set(books)].sort().join(',');
+  }
+
+  snapshotMessage(reason: SnapshotMessage['reason'], books?: ReadonlySet<BookKey>): SnapshotMessage {
     const now = Date.now();
+    const selected = this.books.list().filter((b) => books === undefined || books.has(b.key));
     return {
       type: 'snapshot',
       reason,
-      orderbooks: this.books.list().map((b) => bookView(b, this.options.displayDepth, now)),
+      orderbooks: selected.map((b) => bookView(b, this.options.displayDepth, now)),
       metrics: this.metrics.snapshot(),
       simulated: this.options.simulated,
     };
@@ -132,35 +168,60 @@ export class Broadcaster implements PipelineListener {
 
   private sendSnapshot(session: ClientSession, reason: SnapshotMessage['reason']): void {
     this.stats.snapshotsSent++;
-    session.ws.send(JSON.stringify(this.snapshotMessage(reason)));
+    session.ws.send(JSON.stringify(this.snapshotMessage(reason, session.books)));
     // Frames already broadcast this turn are older than the snapshot: this client skips them.
     session.turnFrom = this.turnFrames.length;
   }
 
   /**
-   * Queues one message for every client. It is serialised, UTF-8 encoded and framed once; at the end of the
-   * event-loop turn all frames of that turn go to each client that is keeping up as one buffer in one
-   * write. Profiling with 500 clients showed the per-client, per-message cost (ws framing, two stream
-   * writes, a syscall) dominating CPU; this makes it one write per client per turn, whatever the count.
+   * Queues one message for every client (or every client that selected `book`). It is serialised, UTF-8
+   * encoded and framed once; at the end of the event-loop turn all frames of that turn go to each client
+   * that is keeping up as one buffer in one write, shared by every client with the same selection.
+   * Profiling with 500 clients showed the per-client, per-message cost (ws framing, two stream writes, a
+   * syscall) dominating CPU; this makes it one write per client per turn, whatever the message count.
    */
-  private broadcast(text: string): void {
+  private broadcast(text: string, book?: BookKey): void {
     this.turnFrames.push(textFrame(Buffer.from(text)));
+    this.turnBooks.push(book);
     if (!this.turnScheduled) {
       this.turnScheduled = true;
       process.nextTick(this.writeTurn);
     }
   }
 
+  /** This turn's frames from `from` on that a client with selection `books` receives, and how many. */
+  private framesFor(books: ReadonlySet<BookKey> | undefined, from: number): { bytes: Buffer; count: number } {
+    const frames = this.turnFrames;
+    if (books === undefined) {
+      if (from === 0 && frames.length === 1) return { bytes: frames[0], count: 1 };
+      return { bytes: Buffer.concat(from === 0 ? frames : frames.slice(from)), count: frames.length - from };
+    }
+    const picked: Buffer[] = [];
+    for (let i = from; i < frames.length; i++) {
+      const book = this.turnBooks[i];
+      if (book === undefined || books.has(book)) picked.push(frames[i]);
+    }
+    return { bytes: picked.length === 1 ? picked[0] : Buffer.concat(picked), count: picked.length };
+  }
+
   private readonly writeTurn = (): void => {
     this.turnScheduled = false;
-    const frames = this.turnFrames;
-    const count = frames.length;
-    const all = count === 1 ? frames[0] : Buffer.concat(frames);
+    const shared = new Map<string, { bytes: Buffer; count: number }>();
     for (const session of this.sessions) {
       const from = session.turnFrom;
       session.turnFrom = 0;
-      const n = count - from;
-      if (n <= 0) continue;
+      let out: { bytes: Buffer; count: number } | undefined;
+      if (from === 0) {
+        out = shared.get(session.selectionId);
+        if (out === undefined) {
+          out = this.framesFor(session.books, 0);
+          shared.set(session.selectionId, out);
+        }
+      } else {
+        out = this.framesFor(session.books, from);
+      }
+      const n = out.count;
+      if (n === 0) continue;
       if (session.lagging) {
         session.skipped += n;
         this.stats.dropped += n;
@@ -178,9 +239,10 @@ export class Broadcaster implements PipelineListener {
         );
         continue;
       }
-      session.socket.write(from === 0 ? all : Buffer.concat(frames.slice(from)));
+      session.socket.write(out.bytes);
     }
-    frames.length = 0;
+    this.turnFrames.length = 0;
+    this.turnBooks.length = 0;
   };
 
   // ---- pipeline listener ---------------------------------------------------------------------
@@ -198,7 +260,7 @@ export class Broadcaster implements PipelineListener {
   onTrade(trade: TradeEvent): void {
     if (this.sessions.size === 0) return;
     this.stats.tradeMessages++;
-    this.broadcast(JSON.stringify(tradeMessage(trade)));
+    this.broadcast(JSON.stringify(tradeMessage(trade)), `${trade.exchange}:${trade.symbol}`);
   }
 
   // ---- timers --------------------------------------------------------------------------------
@@ -214,7 +276,7 @@ export class Broadcaster implements PipelineListener {
     for (const book of this.dirty) {
       const message: OrderBookMessage = { type: 'orderbook', ...bookView(book, this.options.displayDepth, now) };
       this.stats.bookMessages++;
-      this.broadcast(JSON.stringify(message));
+      this.broadcast(JSON.stringify(message), book.key);
     }
     this.dirty.clear();
   }

@@ -35,8 +35,12 @@ export interface OrderBookView {
 
 export interface SnapshotMessage {
   readonly type: 'snapshot';
-  /** `connect` on a new connection; `lag` after a slow client drained its backlog. */
-  readonly reason: 'connect' | 'lag';
+  /**
+   * `connect` on a new connection; `lag` after a slow client drained its backlog; `subscribe` after the
+   * client changed its selection of books.
+   */
+  readonly reason: 'connect' | 'lag' | 'subscribe';
+  /** The client's selected books (all of them unless it subscribed to some). */
   readonly orderbooks: OrderBookView[];
   readonly metrics: Metrics;
   /** True when the data comes from the venue simulator. */
@@ -67,7 +71,12 @@ export interface PongMessage {
 }
 
 /** Stable error codes (the ws pattern): match on `code`, show `message`. */
-export type ErrorCode = 'FLOWRS_BAD_JSON' | 'FLOWRS_BAD_MESSAGE' | 'FLOWRS_UNKNOWN_TYPE' | 'FLOWRS_RATE_LIMIT';
+export type ErrorCode =
+  | 'FLOWRS_BAD_JSON'
+  | 'FLOWRS_BAD_MESSAGE'
+  | 'FLOWRS_UNKNOWN_TYPE'
+  | 'FLOWRS_UNKNOWN_BOOK'
+  | 'FLOWRS_RATE_LIMIT';
 
 export interface ErrorMessage {
   readonly type: 'error';
@@ -83,8 +92,35 @@ export type ServerMessage =
   | PongMessage
   | ErrorMessage;
 
+/**
+ * Receive book updates and trades only for these books (`exchange:SYMBOL`, exchange case-insensitive),
+ * or for every book with `"*"` (the default). Metrics are always sent. Answered with a `snapshot`
+ * (reason `subscribe`) of the selection; a request naming an unknown book changes nothing and is
+ * answered with `FLOWRS_UNKNOWN_BOOK`. The same selection can be made at connect time: `/?books=a,b`.
+ */
+export interface SubscribeMessage {
+  readonly type: 'subscribe';
+  readonly books: readonly string[] | '*';
+}
+
 /** What a client may send. */
-export type ClientMessage = { readonly type: 'ping' };
+export type ClientMessage = { readonly type: 'ping' } | SubscribeMessage;
+
+/** Most books one selection may name. */
+export const MAX_SELECTED_BOOKS = 1_000;
+
+/** Validates a selection's shape (not whether the books exist): the names, `'*'`, or why it is invalid. */
+export function parseBookSelection(value: unknown): readonly string[] | '*' | { invalid: string } {
+  if (value === '*') return '*';
+  if (!Array.isArray(value)) return { invalid: '"books" must be "*" or an array of "exchange:SYMBOL" strings' };
+  if (value.length > MAX_SELECTED_BOOKS) return { invalid: `at most ${MAX_SELECTED_BOOKS} books` };
+  for (const name of value) {
+    if (typeof name !== 'string' || name.length > 100 || !/^[^:]+:[^:]+$/.test(name)) {
+      return { invalid: `not an "exchange:SYMBOL" name: ${JSON.stringify(name)?.slice(0, 60)}` };
+    }
+  }
+  return value as string[];
+}
 
 /** Largest client frame accepted; larger ones close the connection with 1009 (control messages are tiny). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import type { BookKey } from '../core/types.js';
 import type { Logger } from '../log.js';
-import type { Broadcaster } from './broadcaster.js';
+import type { Broadcaster, ClientSession } from './broadcaster.js';
 import { createHttpHandler, type HttpApiDeps } from './http-api.js';
-import { MAX_CLIENT_MESSAGE_BYTES } from './protocol.js';
+import { type ErrorCode, MAX_CLIENT_MESSAGE_BYTES, parseBookSelection } from './protocol.js';
 
 /**
  * One port for everything clients touch: WebSocket at `/` and the HTTP API. Limits are explicit:
@@ -29,7 +30,12 @@ export class FlowrsServer {
     });
     this.wss.on('connection', (ws, req) => {
       const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const session = this.broadcaster.add(ws, req.socket, remote);
+      // `/?books=binance:BTCUSDT,bybit:BTCUSDT` selects books from the first snapshot on.
+      const query = new URL(req.url ?? '/', 'http://flowrs').searchParams.get('books');
+      const selection =
+        query === null ? { books: undefined } : this.resolveSelection(query === '*' ? '*' : query.split(','));
+      const session = this.broadcaster.add(ws, req.socket, remote, 'books' in selection ? selection.books : undefined);
+      if ('error' in selection) this.broadcaster.sendError(session, selection.error.code, selection.error.message);
       this.log.debug({ client: session.id, remote }, 'client connected');
       ws.on('message', (data, isBinary) => {
         if (!session.allowIncoming(Date.now())) {
@@ -52,6 +58,10 @@ export class FlowrsServer {
           ws.send(JSON.stringify({ type: 'pong', timestamp: Date.now() }));
           return;
         }
+        if (type === 'subscribe') {
+          this.subscribe(session, (message as { books?: unknown }).books);
+          return;
+        }
         if (typeof type !== 'string') {
           this.broadcaster.sendError(
             session,
@@ -69,6 +79,28 @@ export class FlowrsServer {
       ws.on('error', (error) => this.log.debug({ client: session.id, err: error.message }, 'client socket error'));
       ws.on('close', (code) => this.log.debug({ client: session.id, code }, 'client disconnected'));
     });
+  }
+
+  private subscribe(session: ClientSession, books: unknown): void {
+    const selection = this.resolveSelection(books);
+    if ('error' in selection) this.broadcaster.sendError(session, selection.error.code, selection.error.message);
+    else this.broadcaster.subscribe(session, selection.books);
+  }
+
+  /** A selection's books (undefined: all), or the error to answer with. */
+  private resolveSelection(
+    value: unknown,
+  ): { books: readonly BookKey[] | undefined } | { error: { code: ErrorCode; message: string } } {
+    const parsed = parseBookSelection(value);
+    if (parsed === '*') return { books: undefined };
+    if ('invalid' in parsed) return { error: { code: 'FLOWRS_BAD_MESSAGE', message: parsed.invalid } };
+    const resolved = this.broadcaster.resolveBooks(parsed);
+    if ('unknown' in resolved) {
+      const names = resolved.unknown.slice(0, 5).map((n) => JSON.stringify(n));
+      const more = resolved.unknown.length > 5 ? ` and ${resolved.unknown.length - 5} more` : '';
+      return { error: { code: 'FLOWRS_UNKNOWN_BOOK', message: `no such book: ${names.join(', ')}${more}` } };
+    }
+    return { books: resolved.keys };
   }
 
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
