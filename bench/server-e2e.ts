@@ -15,6 +15,8 @@ export interface E2eScenario {
   /** Symbols per venue. */
   readonly symbols: number;
   readonly clients: number;
+  /** Each client selects one book (round robin over all of them) instead of receiving every book. */
+  readonly oneBookPerClient?: boolean;
   readonly seconds: number;
 }
 
@@ -99,7 +101,10 @@ export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> 
       'every book live',
     );
     let clientStats = { open: 0, messages: 0, bytes: 0 };
-    clients = node(['bench/e2e/clients.ts', `ws://127.0.0.1:${port}/`, String(s.clients)]);
+    const books = s.oneBookPerClient
+      ? ['binance', 'bybit'].flatMap((ex) => env.FLOWRS_SYMBOLS.split(',').map((sym) => `${ex}:${sym}`))
+      : [];
+    clients = node(['bench/e2e/clients.ts', `ws://127.0.0.1:${port}/`, String(s.clients), books.join(',')]);
     lines(clients, (line) => {
       clientStats = JSON.parse(line);
     });
