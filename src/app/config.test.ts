@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     assert.equal(c.depth, 100);
     assert.equal(c.displayDepth, 5);
     assert.equal(c.bybitDepth, 200);
+    assert.equal(c.binanceDepthSpeed, '100ms');
     assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
     assert.equal(c.throttleMs, 1000);
     assert.equal(c.clientBufferBytes, 1_048_576);
@@ -43,6 +44,11 @@ describe('loadConfig', () => {
         /^FLOWRS_EXCHANGES: expected a comma-separated list of binance, bybit/,
       ],
       [[], { FLOWRS_BYBIT_DEPTH: '500' }, /^FLOWRS_BYBIT_DEPTH: expected one of 1, 50, 200, 1000, got "500"$/],
+      [
+        [],
+        { FLOWRS_BINANCE_DEPTH_SPEED: '0ms' },
+        /^FLOWRS_BINANCE_DEPTH_SPEED: expected one of 100ms, 250ms, 500ms, got "0ms"$/,
+      ],
       [[], { FLOWRS_BINANCE_WS_URL: 'http://x' }, /^FLOWRS_BINANCE_WS_URL: expected a ws:\/\/ or wss:\/\/ URL/],
       [[], { FLOWRS_LISTEN: '8080' }, /^FLOWRS_LISTEN: expected host:port/],
       [[], { FLOWRS_CLIENT_BUFFER_BYTES: '1000' }, /^FLOWRS_CLIENT_BUFFER_BYTES: expected an integer ≥ 65536/],

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { EXCHANGES, type Exchange } from '../core/types.js';
-import { BINANCE_DEFAULT_REST_URL, BINANCE_DEFAULT_WS_URL } from '../exchanges/binance/connector.js';
+import {
+  BINANCE_DEFAULT_REST_URL,
+  BINANCE_DEFAULT_WS_URL,
+  BINANCE_DEPTH_SPEEDS,
+  type BinanceDepthSpeed,
+} from '../exchanges/binance/connector.js';
 import {
   BYBIT_DEFAULT_DEPTH,
   BYBIT_DEFAULT_REST_URL,
@@ -31,6 +36,8 @@ export interface FlowrsConfig {
   readonly symbols: readonly string[];
   readonly binanceWsUrl: string;
   readonly binanceRestUrl: string;
+  /** Binance diff-depth update speed (`<symbol>@depth@100ms`). */
+  readonly binanceDepthSpeed: BinanceDepthSpeed;
   readonly bybitWsUrl: string;
   readonly bybitRestUrl: string;
   /** Levels kept a side (at least). */
@@ -93,6 +100,11 @@ const SETTINGS = {
   },
   binanceWsUrl: { env: 'FLOWRS_BINANCE_WS_URL', schema: wsUrl, fallback: BINANCE_DEFAULT_WS_URL },
   binanceRestUrl: { env: 'FLOWRS_BINANCE_REST_URL', schema: httpUrl, fallback: BINANCE_DEFAULT_REST_URL },
+  binanceDepthSpeed: {
+    env: 'FLOWRS_BINANCE_DEPTH_SPEED',
+    schema: z.enum(BINANCE_DEPTH_SPEEDS, { message: `one of ${BINANCE_DEPTH_SPEEDS.join(', ')}` }),
+    fallback: '100ms',
+  },
   bybitWsUrl: { env: 'FLOWRS_BYBIT_WS_URL', schema: wsUrl, fallback: BYBIT_DEFAULT_WS_URL },
   bybitRestUrl: { env: 'FLOWRS_BYBIT_REST_URL', schema: httpUrl, fallback: BYBIT_DEFAULT_REST_URL },
   depth: { env: 'FLOWRS_DEPTH', schema: positiveInt(1), fallback: '100' },

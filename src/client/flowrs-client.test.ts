@@ -52,25 +52,31 @@ describe('FlowrsClient', () => {
 
   it('keeps only the selected books, changes the selection, and keeps it across reconnections', async () => {
     const t = await startApp({}, {}, 72);
-    t.sim.run(300);
-    await allLive(t);
-    const client = new FlowrsClient(t.wsUrl, {
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      reconnectMinMs: 20,
-      books: ['binance:BTCUSDT', 'bybit:BTCUSDT'],
-    });
-    await waitFor(() => client.books.size === 2 && client.trades.length >= 3, 'the selection');
-    assert.deepEqual([...client.books.keys()].sort(), ['binance:BTCUSDT', 'bybit:BTCUSDT']);
-    assert.ok(client.trades.every((tr) => tr.symbol === 'BTCUSDT'));
-    client.subscribe(['bybit:ETHUSDT']);
-    await waitFor(() => client.books.size === 1 && client.books.has('bybit:ETHUSDT'), 'the new selection');
-    // A reconnection starts from the same selection.
-    for (const session of t.app.broadcaster.sessions) session.ws.terminate();
-    await waitFor(() => client.status.type === 'reconnecting', 'noticed the loss');
-    await waitFor(() => client.status.type === 'open', 'reconnected');
-    await sleep(300);
-    assert.deepEqual([...client.books.keys()], ['bybit:ETHUSDT']);
-    client.close();
-    await t.stop();
+    const statuses: ClientStatus['type'][] = [];
+    let client: FlowrsClient | undefined;
+    try {
+      t.sim.run(300);
+      await allLive(t);
+      client = new FlowrsClient(t.wsUrl, {
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+        reconnectMinMs: 20,
+        books: ['binance:BTCUSDT', 'bybit:BTCUSDT'],
+        onStatus: (s) => statuses.push(s.type),
+      });
+      const c = client;
+      await waitFor(() => c.books.size === 2 && c.trades.length >= 3, 'the selection');
+      assert.deepEqual([...c.books.keys()].sort(), ['binance:BTCUSDT', 'bybit:BTCUSDT']);
+      assert.ok(c.trades.every((tr) => tr.symbol === 'BTCUSDT'));
+      c.subscribe(['bybit:ETHUSDT']);
+      await waitFor(() => c.books.size === 1 && c.books.has('bybit:ETHUSDT'), 'the new selection');
+      // A reconnection starts from the same selection.
+      for (const session of t.app.broadcaster.sessions) session.ws.terminate();
+      await waitFor(() => statuses.includes('reconnecting') && c.status.type === 'open', 'reconnected');
+      await sleep(300);
+      assert.deepEqual([...c.books.keys()], ['bybit:ETHUSDT']);
+    } finally {
+      client?.close();
+      await t.stop();
+    }
   });
 });

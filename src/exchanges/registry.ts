@@ -1,6 +1,6 @@
 import type { Exchange } from '../core/types.js';
 import type { Logger } from '../log.js';
-import { BinanceConnector } from './binance/connector.js';
+import { BinanceConnector, type BinanceDepthSpeed } from './binance/connector.js';
 import type { BybitDepth } from './bybit/connector.js';
 import { BybitConnector } from './bybit/connector.js';
 import type { VenueConnector } from './connector.js';
@@ -10,6 +10,7 @@ export interface VenueSettings {
   readonly symbols: readonly string[];
   readonly binanceWsUrl: string;
   readonly binanceRestUrl: string;
+  readonly binanceDepthSpeed: BinanceDepthSpeed;
   readonly bybitWsUrl: string;
   readonly bybitDepth: BybitDepth;
   readonly dataTimeoutMs: number;
@@ -24,6 +25,7 @@ export function createConnector(exchange: Exchange, settings: VenueSettings, log
         symbols: settings.symbols,
         wsUrl: settings.binanceWsUrl,
         restUrl: settings.binanceRestUrl,
+        depthSpeed: settings.binanceDepthSpeed,
         dataTimeoutMs: settings.dataTimeoutMs,
         log: venueLog,
       });

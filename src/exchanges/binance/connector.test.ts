@@ -199,6 +199,24 @@ describe('Binance connector and the venue’s rate limits', () => {
     await sim.stop();
   });
 
+  it('subscribes at the configured depth speed, diff depth on /public and aggTrade on /market', async () => {
+    const sim = await Simulator.start({ seed: 9 });
+    const stack = startStack(sim, { binance: { depthSpeed: '250ms' } });
+    try {
+      await waitFor(() => stack.manager.status()[0].connections.every((c) => c.status.type === 'open'), 'connected');
+      await waitFor(() => sim.binance.subscriptions().length === 2, 'two connections');
+      const byRoute = Object.fromEntries(sim.binance.subscriptions().map((c) => [c.route, c.streams]));
+      // 250 ms is the plain documented name, `<symbol>@depth`.
+      assert.deepEqual(byRoute.public, SYMBOLS.map((s) => `${s.toLowerCase()}@depth`).sort());
+      assert.deepEqual(byRoute.market, SYMBOLS.map((s) => `${s.toLowerCase()}@aggTrade`).sort());
+      for (const s of SYMBOLS) await settle(sim, stack, 'binance', s);
+      for (const s of SYMBOLS) assertExact(sim, stack, 'binance', s);
+    } finally {
+      await stack.stop();
+      await sim.stop();
+    }
+  });
+
   it('splits symbols over connections at the stream limit', async () => {
     const sim = await Simulator.start({ seed: 6 });
     const stack = startStack(sim, { binance: { maxStreamsPerConnection: 2 } });

@@ -11,6 +11,15 @@ import { parseBinanceDepthSnapshot, parseBinanceFrame } from './parse.js';
 
 export const BINANCE_DEFAULT_WS_URL = 'wss://fstream.binance.com';
 export const BINANCE_DEFAULT_REST_URL = 'https://fapi.binance.com';
+/** Diff-depth update speeds on offer. */
+export const BINANCE_DEPTH_SPEEDS = ['100ms', '250ms', '500ms'] as const;
+export type BinanceDepthSpeed = (typeof BINANCE_DEPTH_SPEEDS)[number];
+/** The documented stream names: 250 ms is plain `@depth` (no `@depth@250ms` is documented). */
+const DEPTH_STREAM_SUFFIX: Record<BinanceDepthSpeed, string> = {
+  '100ms': '@depth@100ms',
+  '250ms': '@depth',
+  '500ms': '@depth@500ms',
+};
 /** At most 200 streams per connection (USDⓈ-M; spot's 1024 does not apply). */
 export const BINANCE_MAX_STREAMS = 200;
 /** Weight of `GET /fapi/v1/depth?limit=1000`. */
@@ -29,8 +38,8 @@ export interface BinanceConnectorOptions {
   readonly symbols: readonly string[];
   readonly wsUrl?: string;
   readonly restUrl?: string;
-  /** Diff-depth stream suffix. */
-  readonly depthStream?: '@depth@100ms' | '@depth@250ms' | '@depth@500ms' | '@depth';
+  /** Diff-depth update speed (default 100ms): `<symbol>@depth@100ms`, `<symbol>@depth` or `<symbol>@depth@500ms`. */
+  readonly depthSpeed?: BinanceDepthSpeed;
   readonly maxStreamsPerConnection?: number;
   readonly pingIntervalMs?: number;
   readonly pongTimeoutMs?: number;
@@ -84,7 +93,7 @@ export class BinanceConnector implements VenueConnector {
       this.syncs.set(symbol, new BinanceBookSync(symbol, sink, (s) => this.fetchSnapshot(s), this.counters));
     }
     const perConnection = this.options.maxStreamsPerConnection ?? BINANCE_MAX_STREAMS;
-    const depth = this.options.depthStream ?? '@depth@100ms';
+    const depth = DEPTH_STREAM_SUFFIX[this.options.depthSpeed ?? '100ms'];
     for (const category of ['public', 'market'] as const) {
       for (let i = 0; i < this.symbols.length; i += perConnection) {
         const chunk = this.symbols.slice(i, i + perConnection);

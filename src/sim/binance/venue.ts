@@ -197,6 +197,11 @@ export class BinanceVenue {
   // ---- faults -------------------------------------------------------------------------------
 
   /** Every socket is cut without a close frame. */
+  /** Every open connection's route and streams, for tests that check what a client subscribed to. */
+  subscriptions(): { route: Route; streams: string[] }[] {
+    return [...this.connections].map((c) => ({ route: c.route, streams: [...c.streams].sort() }));
+  }
+
   dropAllConnections(): void {
     for (const conn of this.connections) conn.ws.terminate();
   }
