@@ -13,6 +13,8 @@ export {
   ManagedBook,
 } from './book/book-manager.js';
 export { BookSide } from './book/book-side.js';
+export type { ConsolidatedLevel, VenueLevels } from './book/consolidate.js';
+export { consolidateLevels } from './book/consolidate.js';
 export { InvalidLevelError } from './book/errors.js';
 export type { BookSideName, OrderBookOptions } from './book/order-book.js';
 export { DEFAULT_BOOK_DEPTH, DEFAULT_TRIM_FACTOR, OrderBook } from './book/order-book.js';

@@ -79,4 +79,39 @@ describe('FlowrsClient', () => {
       await t.stop();
     }
   });
+
+  it('consolidates a symbol across venues from the views it holds, equal to the server’s consolidated book', async () => {
+    const t = await startApp({ FLOWRS_THROTTLE_MS: '50' }, {}, 74);
+    let client: FlowrsClient | undefined;
+    try {
+      t.sim.run(300);
+      await allLive(t);
+      client = new FlowrsClient(t.wsUrl, { WebSocket: WebSocket as unknown as WebSocketConstructor });
+      const c = client;
+      await waitFor(() => c.books.size === 6, 'every book');
+      t.sim.pause();
+      const ids = () => ({
+        binance: t.app.books.find('binance', 'BTCUSDT')?.updateId,
+        bybit: t.app.books.find('bybit', 'BTCUSDT')?.updateId,
+      });
+      await waitFor(
+        () =>
+          c.books.get('binance:BTCUSDT')?.updateId === ids().binance &&
+          c.books.get('bybit:BTCUSDT')?.updateId === ids().bybit,
+        'the client holds the latest views',
+      );
+      const local = c.consolidated('BTCUSDT');
+      const server = (await (await fetch(`${t.httpUrl}/api/consolidated/BTCUSDT?depth=5`)).json()) as ReturnType<
+        FlowrsClient['consolidated']
+      >;
+      assert.equal(local.status, 'live');
+      assert.equal(local.bids.length, 5);
+      assert.deepEqual(local.bids, server.bids);
+      assert.deepEqual(local.asks, server.asks);
+      assert.deepEqual(local.bestBid, server.bestBid);
+    } finally {
+      client?.close();
+      await t.stop();
+    }
+  });
 });

@@ -3,9 +3,18 @@
  * view of every book, and hands you each typed message. Works in browsers (global WebSocket) and in
  * Node (pass `WebSocket` from the `ws` package). No dependencies.
  */
-import type { Metrics, OrderBookView, ServerMessage, TradeMessage } from '../server/protocol.js';
+import {
+  buildConsolidatedView,
+  type ConsolidatedBookView,
+  type Metrics,
+  type OrderBookView,
+  type ServerMessage,
+  type TradeMessage,
+} from '../server/protocol.js';
 
 export type {
+  ConsolidatedBookView,
+  ConsolidatedLevel,
   ErrorMessage,
   Metrics,
   MetricsMessage,
@@ -154,6 +163,34 @@ export class FlowrsClient {
   subscribe(books: readonly string[] | '*'): void {
     this.selection = books;
     if (this.socket?.readyState === 1) this.socket.send(JSON.stringify({ type: 'subscribe', books }));
+  }
+
+  /**
+   * One symbol across the venues this client receives, merged by price with exact summed quantities.
+   * Built from the views at display depth: each venue vouches only for the levels it sent, so the merge
+   * stops at the shallowest venue's last level and may hold fewer than `depth` levels.
+   */
+  consolidated(symbol: string, depth = Number.POSITIVE_INFINITY): ConsolidatedBookView {
+    const views = [...this.books.values()].filter((v) => v.symbol === symbol);
+    const level = (l: { price: string; quantity: string }) => [l.price, l.quantity] as const;
+    const longest = Math.max(0, ...views.flatMap((v) => [v.bids.length, v.asks.length]));
+    return buildConsolidatedView(
+      symbol,
+      views.map((v) => ({
+        exchange: v.exchange,
+        status: v.status,
+        updateId: v.updateId,
+        timestamp: v.timestamp,
+        levels: {
+          exchange: v.exchange,
+          bids: v.bids.map(level),
+          asks: v.asks.map(level),
+          bidsComplete: false,
+          asksComplete: false,
+        },
+      })),
+      Math.min(depth, longest),
+    );
   }
 
   ping(): void {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BookManager } from '../book/book-manager.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
 import type { PrometheusView } from './prometheus.js';
-import { bookView } from './protocol.js';
+import { bookView, consolidatedView } from './protocol.js';
 
 export interface HttpApiDeps {
   readonly books: BookManager;
@@ -29,9 +29,19 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 const BOOK_PATH = /^\/api\/orderbooks\/([^/]+)\/([^/]+)$/;
+const CONSOLIDATED_PATH = /^\/api\/consolidated\/([^/]+)$/;
 
 /** The HTTP half of the port: health, books, Prometheus metrics, and the dashboard. */
 export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  /** `?depth=N` (default: the display depth), or undefined after answering 400. */
+  const depthOf = (url: URL, res: ServerResponse): number | undefined => {
+    const param = url.searchParams.get('depth');
+    if (param === null) return deps.displayDepth;
+    const depth = Number(param);
+    if (/^\d+$/.test(param) && depth >= 1 && depth <= deps.retainedDepth) return depth;
+    json(res, 400, { error: `depth must be an integer from 1 to ${deps.retainedDepth}` });
+    return undefined;
+  };
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -81,16 +91,20 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
         json(res, 404, { error: `no book ${match[1]}:${match[2]}` });
         return;
       }
-      const depthParam = url.searchParams.get('depth');
-      let depth = deps.displayDepth;
-      if (depthParam !== null) {
-        depth = Number(depthParam);
-        if (!/^\d+$/.test(depthParam) || depth < 1 || depth > deps.retainedDepth) {
-          json(res, 400, { error: `depth must be an integer from 1 to ${deps.retainedDepth}` });
-          return;
-        }
+      const depth = depthOf(url, res);
+      if (depth !== undefined) json(res, 200, bookView(book, depth));
+      return;
+    }
+    const consolidated = CONSOLIDATED_PATH.exec(path);
+    if (consolidated) {
+      const symbol = decodeURIComponent(consolidated[1]).toUpperCase();
+      const books = deps.books.list().filter((b) => b.symbol === symbol);
+      if (books.length === 0) {
+        json(res, 404, { error: `no book for ${symbol}` });
+        return;
       }
-      json(res, 200, bookView(book, depth));
+      const depth = depthOf(url, res);
+      if (depth !== undefined) json(res, 200, consolidatedView(symbol, books, depth));
       return;
     }
     if (path === '/api/metrics') {
@@ -110,7 +124,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     if (deps.serveStatic?.(path, res)) return;
     if (path === '/') {
       const body =
-        'FlowRS is running. The dashboard is not built: run npm run build.\nWebSocket: ws://<this host>/\nHTTP: /health, /api/orderbooks, /api/orderbooks/:exchange/:symbol?depth=N, /api/metrics, /metrics\n';
+        'FlowRS is running. The dashboard is not built: run npm run build.\nWebSocket: ws://<this host>/\nHTTP: /health, /api/orderbooks, /api/orderbooks/:exchange/:symbol?depth=N, /api/consolidated/:symbol?depth=N, /api/metrics, /metrics\n';
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(body);
       return;

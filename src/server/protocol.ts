@@ -3,10 +3,11 @@
  * TypeScript clients get the protocol for free (see src/client/).
  */
 import type { BookStatus, ManagedBook } from '../book/book-manager.js';
+import { type ConsolidatedLevel, consolidateLevels, type VenueLevels } from '../book/consolidate.js';
 import type { Exchange, Side, TradeEvent } from '../core/types.js';
 import type { Metrics } from '../metrics/metrics-engine.js';
 
-export type { BookStatus, Metrics };
+export type { BookStatus, ConsolidatedLevel, Metrics };
 
 export interface PriceLevelJson {
   readonly price: string;
@@ -162,4 +163,110 @@ export function tradeMessage(t: TradeEvent): TradeMessage {
     side: t.side,
     timestamp: t.venueTs,
   };
+}
+
+/**
+ * One symbol across venues: levels merged by price with exact summed quantities and each venue's share.
+ * Only `live` and `stale` books contribute; the others are listed in `sources` with `included: false`.
+ */
+export interface ConsolidatedBookView {
+  readonly symbol: string;
+  readonly bids: ConsolidatedLevel[];
+  readonly asks: ConsolidatedLevel[];
+  /** The best bid across venues and the venues quoting it. */
+  readonly bestBid: { readonly price: string; readonly exchanges: Exchange[] } | null;
+  readonly bestAsk: { readonly price: string; readonly exchanges: Exchange[] } | null;
+  /** Across venues, in basis points of the mid; negative when crossed. */
+  readonly spreadBps: number | null;
+  /** One venue's best bid ≥ another's best ask: an opportunity or a lagging venue, never a single book's error. */
+  readonly crossed: boolean;
+  /** `live`: every venue contributes; `stale`: all contribute, some without recent data; `partial`: some
+   * venues are left out (syncing or resyncing); `syncing`: none can contribute yet. */
+  readonly status: 'live' | 'stale' | 'partial' | 'syncing';
+  readonly sources: {
+    readonly exchange: Exchange;
+    readonly status: BookStatus;
+    readonly included: boolean;
+    readonly updateId: number;
+    readonly timestamp: number;
+  }[];
+}
+
+/** A venue's book as consolidation sees it: its state, and its levels when it can contribute. */
+export interface ConsolidationSource {
+  readonly exchange: Exchange;
+  readonly status: BookStatus;
+  readonly updateId: number;
+  readonly timestamp: number;
+  readonly levels: VenueLevels;
+}
+
+/** The consolidated view of one symbol from its venues' books (only `live` and `stale` ones contribute). */
+export function buildConsolidatedView(
+  symbol: string,
+  sources: readonly ConsolidationSource[],
+  depth: number,
+): ConsolidatedBookView {
+  const included = sources.filter((s) => s.status === 'live' || s.status === 'stale');
+  const { bids, asks } = consolidateLevels(
+    included.map((s) => s.levels),
+    depth,
+  );
+  const best = (level: ConsolidatedLevel | undefined) =>
+    level === undefined ? null : { price: level.price, exchanges: level.venues.map((v) => v.exchange) };
+  const bid = bids[0] === undefined ? Number.NaN : Number(bids[0].price);
+  const ask = asks[0] === undefined ? Number.NaN : Number(asks[0].price);
+  return {
+    symbol,
+    bids,
+    asks,
+    bestBid: best(bids[0]),
+    bestAsk: best(asks[0]),
+    spreadBps: Number.isNaN(bid) || Number.isNaN(ask) ? null : ((ask - bid) / ((ask + bid) / 2)) * 10_000,
+    crossed: bid >= ask,
+    status:
+      included.length === 0
+        ? 'syncing'
+        : included.length < sources.length
+          ? 'partial'
+          : included.some((s) => s.status === 'stale')
+            ? 'stale'
+            : 'live',
+    sources: sources.map((s) => ({
+      exchange: s.exchange,
+      status: s.status,
+      included: included.includes(s),
+      updateId: s.updateId,
+      timestamp: s.timestamp,
+    })),
+  };
+}
+
+/** The server's consolidated view, from its own books at any retained depth. */
+export function consolidatedView(
+  symbol: string,
+  books: readonly ManagedBook[],
+  depth: number,
+  now = Date.now(),
+): ConsolidatedBookView {
+  return buildConsolidatedView(
+    symbol,
+    books.map((book) => {
+      const top = book.book.top(depth);
+      return {
+        exchange: book.exchange,
+        status: book.status(now),
+        updateId: book.updateId,
+        timestamp: book.venueTs,
+        levels: {
+          exchange: book.exchange,
+          bids: top.bids,
+          asks: top.asks,
+          bidsComplete: !book.book.bids.isTruncated(),
+          asksComplete: !book.book.asks.isTruncated(),
+        },
+      };
+    }),
+    depth,
+  );
 }

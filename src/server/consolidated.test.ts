@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PriceLevel } from '../core/types.js';
+import { sleep, waitFor } from '../sim/test-support/wait.js';
+import type { ConsolidatedBookView } from './protocol.js';
+import { allLive, startApp, type TestApp } from './test-support/app.js';
+
+const exact = (s: string): bigint => {
+  const [int, frac = ''] = s.split('.');
+  return BigInt(int + frac.padEnd(20, '0'));
+};
+
+/** The venues' true books merged by exact price: [price value, summed quantity value][] best first. */
+function trueMerge(sides: PriceLevel[][], side: 'bids' | 'asks', depth: number): [bigint, bigint][] {
+  const totals = new Map<bigint, bigint>();
+  for (const levels of sides)
+    for (const [p, q] of levels) totals.set(exact(p), (totals.get(exact(p)) ?? 0n) + exact(q));
+  return [...totals.entries()]
+    .sort((a, b) => (side === 'bids' ? (a[0] > b[0] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
+    .slice(0, depth);
+}
+
+describe('GET /api/consolidated/:symbol', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({}, {}, 54);
+    t.sim.run(200);
+    await allLive(t);
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(`${t.httpUrl}${path}`);
+    return { status: res.status, body: (await res.json()) as ConsolidatedBookView & { error?: string } };
+  };
+
+  it('merges both venues’ books by price with exact summed quantities, equal to the venues’ true books', async () => {
+    t.sim.pause();
+    const truthB = t.sim.binance.truth('BTCUSDT');
+    const truthY = t.sim.bybit.truth('BTCUSDT', 200);
+    await waitFor(
+      () =>
+        t.app.books.find('binance', 'BTCUSDT')?.updateId === truthB.lastUpdateId &&
+        t.app.books.find('bybit', 'BTCUSDT')?.updateId === truthY.u,
+      'FlowRS caught up with the paused venues',
+    );
+    const { status, body } = await get('/api/consolidated/btcusdt?depth=40');
+    assert.equal(status, 200);
+    assert.equal(body.symbol, 'BTCUSDT');
+    assert.equal(body.status, 'live');
+    assert.deepEqual(
+      body.sources.map((s) => [s.exchange, s.included]),
+      [
+        ['binance', true],
+        ['bybit', true],
+      ],
+    );
+    for (const side of ['bids', 'asks'] as const) {
+      const truth = trueMerge([truthB[side], truthY[side]], side, 40);
+      assert.deepEqual(
+        body[side].map((l) => [exact(l.price), exact(l.quantity)]),
+        truth,
+        side,
+      );
+      for (const level of body[side]) {
+        assert.match(level.price, /^\d+\.\d{2}$/, 'a venue’s own price string');
+        assert.equal(
+          level.venues.reduce((sum, v) => sum + exact(v.quantity), 0n),
+          exact(level.quantity),
+        );
+      }
+    }
+    // Each level names exactly the venues quoting that price.
+    for (const side of ['bids', 'asks'] as const) {
+      const onB = new Set(truthB[side].map(([p]) => exact(p)));
+      const onY = new Set(truthY[side].map(([p]) => exact(p)));
+      for (const level of body[side]) {
+        const expected = [
+          ...(onB.has(exact(level.price)) ? ['binance'] : []),
+          ...(onY.has(exact(level.price)) ? ['bybit'] : []),
+        ];
+        assert.deepEqual(
+          level.venues.map((v) => v.exchange),
+          expected,
+          level.price,
+        );
+      }
+    }
+    assert.equal(body.bestBid?.price, body.bids[0].price);
+    assert.equal(body.crossed, exact(body.bids[0].price) >= exact(body.asks[0].price));
+    t.sim.run(200);
+  });
+
+  it('leaves out a venue whose book is being repaired, and says so', async () => {
+    t.sim.binance.setSnapshotDelay(800);
+    t.sim.binance.faults.withholdNext('ETHUSDT');
+    await waitFor(() => t.app.books.find('binance', 'ETHUSDT')?.status() === 'resyncing', 'Binance ETHUSDT resyncing');
+    const { body } = await get('/api/consolidated/ETHUSDT');
+    assert.equal(body.status, 'partial');
+    assert.deepEqual(
+      body.sources.map((s) => [s.exchange, s.status, s.included]),
+      [
+        ['binance', 'resyncing', false],
+        ['bybit', 'live', true],
+      ],
+    );
+    assert.ok(body.bids.every((l) => l.venues.every((v) => v.exchange === 'bybit')));
+    t.sim.binance.setSnapshotDelay(0);
+    await waitFor(() => t.app.books.find('binance', 'ETHUSDT')?.status() === 'live', 'repaired', 10_000);
+    await sleep(50);
+    assert.equal((await get('/api/consolidated/ETHUSDT')).body.status, 'live');
+  });
+
+  it('answers 404 for a symbol no venue serves and 400 for a bad depth', async () => {
+    const missing = await get('/api/consolidated/NOPEUSDT');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.error ?? '', /no book for NOPEUSDT/);
+    for (const bad of ['0', '101', 'x'])
+      assert.equal((await get(`/api/consolidated/BTCUSDT?depth=${bad}`)).status, 400);
+  });
+});
