@@ -92,6 +92,25 @@ export interface MarketOptions {
   readonly sweepChance?: number;
   /** Chance that a step prints a trade at the touch. */
   readonly tradeChance?: number;
+  /**
+   * Ties this market to a fair value shared by every model built with the same `fairSeed` and symbol:
+   * a seeded walk indexed by each model's own step count, which takers lean towards. Venues simulating
+   * the same symbol then wander together, as real venues do (arbitrage keeps them a few ticks apart),
+   * while each stream still depends only on its own seed and steps.
+   */
+  readonly fairSeed?: number;
+}
+
+/** Chance per step that the shared fair value moves a tick. */
+const FAIR_MOVE_CHANCE = 0.3;
+/** How strongly takers lean towards the fair value, per tick of distance. */
+const FAIR_PULL_PER_TICK = 0.1;
+
+/** A stable 32-bit hash of a symbol (FNV-1a), to give each symbol its own fair-value walk. */
+function symbolHash(symbol: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /**
@@ -112,6 +131,9 @@ export class MarketModel {
   private readonly maxChanges: number;
   private readonly sweepChance: number;
   private readonly tradeChance: number;
+  /** The shared fair value's walk (undefined: a free walk). */
+  private readonly fairRng: SeededRandom | undefined;
+  private fairTicks: number;
 
   constructor(spec: InstrumentSpec, seed: number, options: MarketOptions = {}) {
     this.spec = spec;
@@ -119,6 +141,9 @@ export class MarketModel {
     this.maxChanges = options.maxChangesPerSide ?? 30;
     this.sweepChance = options.sweepChance ?? 0.01;
     this.tradeChance = options.tradeChance ?? 0.3;
+    this.fairRng =
+      options.fairSeed === undefined ? undefined : new SeededRandom((options.fairSeed ^ symbolHash(spec.symbol)) >>> 0);
+    this.fairTicks = spec.startTicks;
     for (let i = spec.levels - 1; i >= 0; i--) {
       this.bids.set(spec.startTicks - i, this.randomQuantity());
       this.bidTicks.insert(spec.startTicks - i);
@@ -169,8 +194,11 @@ export class MarketModel {
     const asks: LevelChange[] = [];
     const trades: SimTrade[] = [];
 
-    if (rng.chance(this.sweepChance)) this.sweep(rng.chance(0.5) ? 'buy' : 'sell', bids, asks, trades);
-    else if (rng.chance(this.tradeChance)) this.touchTrade(rng.chance(0.5) ? 'buy' : 'sell', bids, asks, trades);
+    if (this.fairRng?.chance(FAIR_MOVE_CHANCE)) this.fairTicks += this.fairRng.chance(0.5) ? 1 : -1;
+    if (rng.chance(this.sweepChance)) this.sweep(rng.chance(this.buyChance()) ? 'buy' : 'sell', bids, asks, trades);
+    else if (rng.chance(this.tradeChance)) {
+      this.touchTrade(rng.chance(this.buyChance()) ? 'buy' : 'sell', bids, asks, trades);
+    }
 
     for (const side of ['bids', 'asks'] as const) {
       const out = side === 'bids' ? bids : asks;
@@ -190,6 +218,13 @@ export class MarketModel {
       }
     }
     return { bids: lastPerLevel(bids), asks: lastPerLevel(asks), trades };
+  }
+
+  /** A taker's chance of buying: 0.5 in a free walk; with a fair value, more likely towards it. */
+  private buyChance(): number {
+    if (this.fairRng === undefined) return 0.5;
+    const mid = (this.bestBid() + this.bestAsk()) / 2;
+    return Math.min(0.95, Math.max(0.05, 0.5 + (this.fairTicks - mid) * FAIR_PULL_PER_TICK));
   }
 
   /** A taker trade at the touch that takes part or all of the best level. */

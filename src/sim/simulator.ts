@@ -38,17 +38,19 @@ export class Simulator {
 
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
     const seed = options.seed ?? 1;
+    // Both venues' markets for a symbol follow one fair value, so they stay a few ticks apart as real ones do.
+    const market = { fairSeed: seed, ...options.market };
     const binance = new BinanceVenue({
       ...options.binance,
       seed,
       instruments: options.instruments,
-      market: options.market,
+      market,
     });
     const bybit = new BybitVenue({
       ...options.bybit,
       seed: seed + 1,
       instruments: options.instruments,
-      market: options.market,
+      market,
     });
     try {
       await binance.listen(options.binancePort ?? 0);
