@@ -162,7 +162,44 @@ function renderLadders(): void {
       box.append(title, summary, table);
       return box;
     }),
+    consolidatedLadder(maxQty),
   );
+}
+
+/** Both venues merged by price (FlowrsClient#consolidated): summed quantities and who quotes each level. */
+function consolidatedLadder(maxQty: number): HTMLDivElement {
+  const view = client.consolidated(selected);
+  const box = document.createElement('div');
+  box.className = 'ladder consolidated';
+  box.dataset.book = `consolidated:${selected}`;
+  const title = document.createElement('h3');
+  title.append('consolidated', badge(view.status));
+  const summary = document.createElement('div');
+  summary.className = 'summary';
+  summary.textContent = `${view.crossed ? 'crossed' : 'spread'} ${view.spreadBps?.toFixed(2) ?? '—'} bps · ${view.sources
+    .filter((s) => s.included)
+    .map((s) => s.exchange)
+    .join(' + ')}`;
+  const row = (side: 'bid' | 'ask', level: (typeof view.bids)[number]) => {
+    const tr = document.createElement('tr');
+    tr.className = `level ${side}`;
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.width = `${Math.min(100, (Number(level.quantity) / (2 * maxQty)) * 100)}%`;
+    const qty = cell(level.quantity, 'num');
+    qty.append(bar);
+    tr.append(cell(level.price, 'num price'), qty, cell(level.venues.map((v) => v.exchange).join('+'), 'venues'));
+    return tr;
+  };
+  const mid = document.createElement('tr');
+  mid.className = 'mid-row';
+  const midCell = cell(`${view.bestBid?.price ?? '—'} / ${view.bestAsk?.price ?? '—'}`);
+  midCell.colSpan = 3;
+  mid.append(midCell);
+  const table = document.createElement('table');
+  table.append(...[...view.asks].reverse().map((l) => row('ask', l)), mid, ...view.bids.map((l) => row('bid', l)));
+  box.append(title, summary, table);
+  return box;
 }
 
 function renderBooks(): void {

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
 import { silentLogger } from '../log.js';
-import type { OrderBookView } from '../server/protocol.js';
+import type { ConsolidatedBookView, OrderBookView } from '../server/protocol.js';
 import { makeInstruments } from '../sim/market.js';
 import { Simulator } from '../sim/simulator.js';
 import { sleep, waitFor } from '../sim/test-support/wait.js';
@@ -111,7 +111,7 @@ describe('the dashboard, in a real browser', () => {
       assert.equal(row.ask, v.bestAsk, `${row.book} ask`);
     }
     // The side-by-side ladders: every level, exact strings.
-    const ladders = await page.$$eval('.ladder', (boxes) =>
+    const ladders = await page.$$eval('.ladder:not(.consolidated)', (boxes) =>
       boxes.map((box) => ({
         book: (box as HTMLElement).dataset.book,
         bids: [...box.querySelectorAll('.level.bid')].map((tr) => [
@@ -135,6 +135,20 @@ describe('the dashboard, in a real browser', () => {
         v.asks.map((x) => [x.price, x.quantity]),
       );
     }
+    // The consolidated ladder: the server's own merge at display depth, level by level.
+    const symbol = ladders[0].book!.split(':')[1];
+    const merged = (await (await fetch(`${url}api/consolidated/${symbol}?depth=5`)).json()) as ConsolidatedBookView;
+    const shown = await page.$eval('.ladder.consolidated', (box) => ({
+      book: (box as HTMLElement).dataset.book,
+      bids: [...box.querySelectorAll('.level.bid')].map((tr) => [...tr.children].map((td) => td.textContent)),
+      asks: [...box.querySelectorAll('.level.ask')].map((tr) => [...tr.children].map((td) => td.textContent)).reverse(),
+    }));
+    assert.equal(shown.book, `consolidated:${symbol}`);
+    const expected = (levels: ConsolidatedBookView['bids']) =>
+      levels.map((l) => [l.price, l.quantity, l.venues.map((v) => v.exchange).join('+')]);
+    assert.equal(shown.bids.length, 5);
+    assert.deepEqual(shown.bids, expected(merged.bids));
+    assert.deepEqual(shown.asks, expected(merged.asks));
     sim.run(200);
   });
 
