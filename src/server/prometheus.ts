@@ -145,6 +145,20 @@ export class PrometheusView {
       },
     });
     new Gauge({
+      name: 'flowrs_event_loop_delay_milliseconds',
+      help:
+        'How late a 20 ms timer ran during the last second (p50, p99, max). Unlike flowrs_nodejs_eventloop_lag_*, ' +
+        'which include their 10 ms sampling interval, an idle loop reads near 0',
+      labelNames: ['quantile'],
+      registers: [r],
+      collect() {
+        const lag = metrics.snapshot().eventLoopDelayMs;
+        this.set({ quantile: '0.5' }, lag.p50);
+        this.set({ quantile: '0.99' }, lag.p99);
+        this.set({ quantile: '1' }, lag.max);
+      },
+    });
+    new Gauge({
       name: 'flowrs_processing_latency_p99_microseconds',
       help: 'Frame received → book applied and ready to broadcast, 99th percentile of the last 4,096',
       registers: [r],

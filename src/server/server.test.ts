@@ -217,6 +217,7 @@ describe('client server: the HTTP API', () => {
       'flowrs_book_updates_total{exchange="bybit",symbol="ETHUSDT"}',
       'flowrs_trades_total',
       'flowrs_processing_latency_seconds_bucket',
+      'flowrs_event_loop_delay_milliseconds{quantile="0.99"}',
       'flowrs_reconnections_total{exchange="binance"}',
       'flowrs_invalid_frames_total',
       'flowrs_book_spread_bps{exchange="binance",symbol="BTCUSDT"}',
