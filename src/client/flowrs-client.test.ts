@@ -90,15 +90,16 @@ describe('FlowrsClient', () => {
       const c = client;
       await waitFor(() => c.books.size === 6, 'every book');
       t.sim.pause();
-      const ids = () => ({
-        binance: t.app.books.find('binance', 'BTCUSDT')?.updateId,
-        bybit: t.app.books.find('bybit', 'BTCUSDT')?.updateId,
-      });
+      // The paused venues' last ids: FlowRS and then the client must both have caught up with them.
+      const binanceId = t.sim.binance.truth('BTCUSDT').lastUpdateId;
+      const bybitId = t.sim.bybit.truth('BTCUSDT', 200).u;
       await waitFor(
         () =>
-          c.books.get('binance:BTCUSDT')?.updateId === ids().binance &&
-          c.books.get('bybit:BTCUSDT')?.updateId === ids().bybit,
-        'the client holds the latest views',
+          t.app.books.find('binance', 'BTCUSDT')?.updateId === binanceId &&
+          t.app.books.find('bybit', 'BTCUSDT')?.updateId === bybitId &&
+          c.books.get('binance:BTCUSDT')?.updateId === binanceId &&
+          c.books.get('bybit:BTCUSDT')?.updateId === bybitId,
+        'FlowRS and the client hold the venues’ latest state',
       );
       const local = c.consolidated('BTCUSDT');
       const server = (await (await fetch(`${t.httpUrl}/api/consolidated/BTCUSDT?depth=5`)).json()) as ReturnType<
