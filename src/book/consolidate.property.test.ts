@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { exactDecimal } from '../core/test-support/exact-decimal.js';
 import type { Exchange, PriceLevel } from '../core/types.js';
 import { consolidateLevels, type VenueLevels } from './consolidate.js';
 
-/** Exact value of a decimal string as a BigInt at 20 decimals (independent of the engine's float keys). */
-const exact = (s: string): bigint => {
-  const [int, frac = ''] = s.split('.');
-  return BigInt(int + frac.padEnd(20, '0'));
-};
-const format = (v: bigint): string => {
-  const t = v.toString().padStart(21, '0');
-  return `${t.slice(0, -20)}.${t.slice(-20)}`;
-};
+const exact = exactDecimal;
 
 /** A venue's whole side: distinct prices in ticks of 0.01, written with 2 or 3 decimals, quantities in 0.001. */
 const sideArb = fc
@@ -78,10 +71,10 @@ describe('consolidateLevels', () => {
             assert.ok(got.length <= truth.length);
             got.forEach((level, i) => {
               assert.equal(exact(level.price), truth[i][0], `${side}[${i}] price`);
-              assert.equal(format(exact(level.quantity)), format(truth[i][1]), `${side}[${i}] quantity`);
+              assert.equal(exact(level.quantity), truth[i][1], `${side}[${i}] quantity`);
               assert.equal(
-                format(level.venues.reduce((sum, v) => sum + exact(v.quantity), 0n)),
-                format(truth[i][1]),
+                level.venues.reduce((sum, v) => sum + exact(v.quantity), 0n),
+                truth[i][1],
                 'the venues’ shares add up',
               );
             });

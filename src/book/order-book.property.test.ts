@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { exactDecimal } from '../core/test-support/exact-decimal.js';
 import type { PriceLevel } from '../core/types.js';
 import { OrderBook } from './order-book.js';
 
@@ -19,13 +20,8 @@ class ReferenceBook {
     readonly trimFactor: number,
   ) {}
 
-  static exact(s: string): bigint {
-    const [int, frac = ''] = s.split('.');
-    return BigInt(int + frac.padEnd(30, '0'));
-  }
-
   static isZero(s: string): boolean {
-    return ReferenceBook.exact(s) === 0n;
+    return exactDecimal(s) === 0n;
   }
 
   sorted(side: 'bids' | 'asks'): [bigint, PriceLevel][] {
@@ -41,7 +37,7 @@ class ReferenceBook {
     ] as const) {
       this[side] = new Map();
       for (const level of levels) {
-        if (!ReferenceBook.isZero(level[1])) this[side].set(ReferenceBook.exact(level[0]), level);
+        if (!ReferenceBook.isZero(level[1])) this[side].set(exactDecimal(level[0]), level);
       }
       const truncated = depthLimit !== undefined && levels.length >= depthLimit;
       const all = this.sorted(side);
@@ -58,7 +54,7 @@ class ReferenceBook {
       ['asks', asks],
     ] as const) {
       for (const level of levels) {
-        const key = ReferenceBook.exact(level[0]);
+        const key = exactDecimal(level[0]);
         if (ReferenceBook.isZero(level[1])) this[side].delete(key);
         else this[side].set(key, level);
       }
@@ -144,16 +140,16 @@ function assertSameObservables(book: OrderBook, model: ReferenceBook): void {
   assert.deepEqual(book.bestBid(), bestBid);
   assert.deepEqual(book.bestAsk(), bestAsk);
   if (bestBid && bestAsk) {
-    const spread = ReferenceBook.exact(bestAsk[0]) - ReferenceBook.exact(bestBid[0]);
-    assert.equal(ReferenceBook.exact(book.spread()!.replace('-', '')) * (spread < 0n ? -1n : 1n), spread);
-    const mid2 = ReferenceBook.exact(bestAsk[0]) + ReferenceBook.exact(bestBid[0]);
-    assert.equal(ReferenceBook.exact(book.mid()!) * 2n, mid2);
+    const spread = exactDecimal(bestAsk[0]) - exactDecimal(bestBid[0]);
+    assert.equal(exactDecimal(book.spread()!.replace('-', '')) * (spread < 0n ? -1n : 1n), spread);
+    const mid2 = exactDecimal(bestAsk[0]) + exactDecimal(bestBid[0]);
+    assert.equal(exactDecimal(book.mid()!) * 2n, mid2);
   } else {
     assert.equal(book.spread(), undefined);
     assert.equal(book.mid(), undefined);
   }
-  const size = model.top('bids', 3).reduce((sum, [, q]) => sum + ReferenceBook.exact(q), 0n);
-  assert.equal(ReferenceBook.exact(book.sizeWithin('bids', 3)), size);
+  const size = model.top('bids', 3).reduce((sum, [, q]) => sum + exactDecimal(q), 0n);
+  assert.equal(exactDecimal(book.sizeWithin('bids', 3)), size);
 }
 
 describe('OrderBook matches a naive reference model', () => {

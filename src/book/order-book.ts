@@ -1,4 +1,4 @@
-import { classifyQuantity, decimalMid, decimalSub, decimalSum, priceKey } from '../core/decimal.js';
+import { classifyQuantity, decimalMid, decimalSub, decimalSum, priceKey, spreadBps } from '../core/decimal.js';
 import type { PriceLevel } from '../core/types.js';
 import { BookSide } from './book-side.js';
 import { InvalidLevelError } from './errors.js';
@@ -158,10 +158,7 @@ export class OrderBook {
 
   /** Spread in basis points of the mid (a float: a display figure, not a price). */
   spreadBps(): number | undefined {
-    const bid = this.bids.bestKey();
-    const ask = -this.asks.bestKey();
-    if (Number.isNaN(bid) || Number.isNaN(ask)) return undefined;
-    return ((ask - bid) / ((ask + bid) / 2)) * 10_000;
+    return spreadBps(this.bids.bestKey(), -this.asks.bestKey());
   }
 
   /** Exact total quantity of the best `n` trusted levels of one side. */

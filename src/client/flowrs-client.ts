@@ -181,13 +181,11 @@ export class FlowrsClient {
         status: v.status,
         updateId: v.updateId,
         timestamp: v.timestamp,
-        levels: {
-          exchange: v.exchange,
-          bids: v.bids.map(level),
-          asks: v.asks.map(level),
-          bidsComplete: false,
-          asksComplete: false,
-        },
+        bids: v.bids.map(level),
+        asks: v.asks.map(level),
+        // A view holds only the display depth: nothing says what lies below it.
+        bidsComplete: false,
+        asksComplete: false,
       })),
       Math.min(depth, longest),
     );

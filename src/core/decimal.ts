@@ -158,3 +158,9 @@ export function decimalMid(a: string, b: string): string {
   if (sum % 2n === 0n) return fromScaled(sum / 2n, scale);
   return fromScaled(sum * 5n, scale + 1);
 }
+
+/** Spread in basis points of the mid from numeric best bid and ask (a display figure); undefined if either is NaN. */
+export function spreadBps(bid: number, ask: number): number | undefined {
+  if (Number.isNaN(bid) || Number.isNaN(ask)) return undefined;
+  return ((ask - bid) / ((ask + bid) / 2)) * 10_000;
+}

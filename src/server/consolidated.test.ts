@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { exactDecimal } from '../core/test-support/exact-decimal.js';
 import type { PriceLevel } from '../core/types.js';
 import { sleep, waitFor } from '../sim/test-support/wait.js';
 import type { ConsolidatedBookView } from './protocol.js';
 import { allLive, startApp, type TestApp } from './test-support/app.js';
 
-const exact = (s: string): bigint => {
-  const [int, frac = ''] = s.split('.');
-  return BigInt(int + frac.padEnd(20, '0'));
-};
+const exact = exactDecimal;
 
 /** The venues' true books merged by exact price: [price value, summed quantity value][] best first. */
 function trueMerge(sides: PriceLevel[][], side: 'bids' | 'asks', depth: number): [bigint, bigint][] {

@@ -4,6 +4,7 @@
  */
 import type { BookStatus, ManagedBook } from '../book/book-manager.js';
 import { type ConsolidatedLevel, consolidateLevels, type VenueLevels } from '../book/consolidate.js';
+import { priceKey, spreadBps } from '../core/decimal.js';
 import type { Exchange, Side, TradeEvent } from '../core/types.js';
 import type { Metrics } from '../metrics/metrics-engine.js';
 
@@ -192,13 +193,11 @@ export interface ConsolidatedBookView {
   }[];
 }
 
-/** A venue's book as consolidation sees it: its state, and its levels when it can contribute. */
-export interface ConsolidationSource {
-  readonly exchange: Exchange;
+/** A venue's book as consolidation sees it: its levels, and its state (which decides whether they count). */
+export interface ConsolidationSource extends VenueLevels {
   readonly status: BookStatus;
   readonly updateId: number;
   readonly timestamp: number;
-  readonly levels: VenueLevels;
 }
 
 /** The consolidated view of one symbol from its venues' books (only `live` and `stale` ones contribute). */
@@ -208,21 +207,18 @@ export function buildConsolidatedView(
   depth: number,
 ): ConsolidatedBookView {
   const included = sources.filter((s) => s.status === 'live' || s.status === 'stale');
-  const { bids, asks } = consolidateLevels(
-    included.map((s) => s.levels),
-    depth,
-  );
+  const { bids, asks } = consolidateLevels(included, depth);
   const best = (level: ConsolidatedLevel | undefined) =>
     level === undefined ? null : { price: level.price, exchanges: level.venues.map((v) => v.exchange) };
-  const bid = bids[0] === undefined ? Number.NaN : Number(bids[0].price);
-  const ask = asks[0] === undefined ? Number.NaN : Number(asks[0].price);
+  const bid = bids[0] === undefined ? Number.NaN : priceKey(bids[0].price);
+  const ask = asks[0] === undefined ? Number.NaN : priceKey(asks[0].price);
   return {
     symbol,
     bids,
     asks,
     bestBid: best(bids[0]),
     bestAsk: best(asks[0]),
-    spreadBps: Number.isNaN(bid) || Number.isNaN(ask) ? null : ((ask - bid) / ((ask + bid) / 2)) * 10_000,
+    spreadBps: spreadBps(bid, ask) ?? null,
     crossed: bid >= ask,
     status:
       included.length === 0
@@ -258,13 +254,10 @@ export function consolidatedView(
         status: book.status(now),
         updateId: book.updateId,
         timestamp: book.venueTs,
-        levels: {
-          exchange: book.exchange,
-          bids: top.bids,
-          asks: top.asks,
-          bidsComplete: !book.book.bids.isTruncated(),
-          asksComplete: !book.book.asks.isTruncated(),
-        },
+        bids: top.bids,
+        asks: top.asks,
+        bidsComplete: !book.book.bids.isTruncated(),
+        asksComplete: !book.book.asks.isTruncated(),
       };
     }),
     depth,
