@@ -17,12 +17,12 @@ describe('replaying real recordings through the simulator', () => {
   });
 
   it('reads all three recorder formats', () => {
-    const cf = readRecording(realFixture('binance-futures/cryptofeed_2021-07-22_combined_4sym.ws.txt'));
+    const cf = readRecording(realFixture('binance/cryptofeed_2021-07-22_combined_4sym.ws.txt'));
     assert.equal(cf.venue, 'binance');
     assert.equal(cf.frames.length, 1535);
-    const http = readRecording(realFixture('binance-futures/cryptofeed_2021-07-22_depth_snapshots.http.txt'));
+    const http = readRecording(realFixture('binance/cryptofeed_2021-07-22_depth_snapshots.http.txt'));
     assert.deepEqual([...http.snapshots.keys()].sort(), ['AKROUSDT', 'CTKUSDT', 'KEEPUSDT', 'SUSHIUSDT']);
-    const hft = readRecording(realFixture('binance-futures/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt'));
+    const hft = readRecording(realFixture('binance/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt'));
     assert.equal(hft.snapshots.size, 1);
     assert.ok(hft.snapshots.get('ETHUSDT')?.startsWith('{"lastUpdateId":5123107856276,'));
     const bybit = readRecording(realFixture('bybit/cryptofeed_2026-08-09_v5_linear_orderbook200_trades.jsonl'));
@@ -32,8 +32,8 @@ describe('replaying real recordings through the simulator', () => {
 
   it('a real Binance capture (4 symbols, legacy combined stream) syncs with no gap through the simulator', async () => {
     const recording = mergeRecordings(
-      readRecording(realFixture('binance-futures/cryptofeed_2021-07-22_combined_4sym.ws.txt')),
-      readRecording(realFixture('binance-futures/cryptofeed_2021-07-22_depth_snapshots.http.txt')),
+      readRecording(realFixture('binance/cryptofeed_2021-07-22_combined_4sym.ws.txt')),
+      readRecording(realFixture('binance/cryptofeed_2021-07-22_depth_snapshots.http.txt')),
     );
     const replay = new Replay(sim, recording);
     assert.deepEqual(replay.symbols().sort(), ['AKROUSDT', 'CTKUSDT', 'KEEPUSDT', 'SUSHIUSDT']);
@@ -60,7 +60,7 @@ describe('replaying real recordings through the simulator', () => {
 
   it('a real Binance capture whose snapshot arrives after seven buffered events syncs on u == lastUpdateId', async () => {
     const recording = readRecording(
-      realFixture('binance-futures/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt'),
+      realFixture('binance/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt'),
     );
     const replay = new Replay(sim, recording);
     const client = new BinanceReferenceClient(sim.binance.wsBaseUrl, sim.binance.restBaseUrl, 'ETHUSDT');

@@ -70,7 +70,7 @@ function replayFixture(file: string, symbol: string, snapshotFile?: string) {
 
 describe('BinanceBookSync', () => {
   it('follows real ETHUSDT data: 5 dropped, the 6th has u == lastUpdateId, 0 pu breaks, never crossed', () => {
-    const r = replayFixture('binance-futures/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt', 'ETHUSDT');
+    const r = replayFixture('binance/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt', 'ETHUSDT');
     assert.equal(r.counters.gaps, 0);
     assert.equal(r.requests.length, 1, 'one snapshot was enough');
     assert.equal(r.book.status(), 'live');
@@ -79,14 +79,14 @@ describe('BinanceBookSync', () => {
   });
 
   it('follows real BTCUSDT data (straddling event strictly inside) and the 4-symbol legacy capture', () => {
-    const btc = replayFixture('binance-futures/hftbacktest_btcusdt_2024-08-08_snapshot_and_depth.txt', 'BTCUSDT');
+    const btc = replayFixture('binance/hftbacktest_btcusdt_2024-08-08_snapshot_and_depth.txt', 'BTCUSDT');
     assert.equal(btc.counters.gaps, 0);
     assert.equal(btc.book.status(), 'live');
     for (const symbol of ['SUSHIUSDT', 'AKROUSDT', 'KEEPUSDT', 'CTKUSDT']) {
       const r = replayFixture(
-        'binance-futures/cryptofeed_2021-07-22_combined_4sym.ws.txt',
+        'binance/cryptofeed_2021-07-22_combined_4sym.ws.txt',
         symbol,
-        'binance-futures/cryptofeed_2021-07-22_depth_snapshots.http.txt',
+        'binance/cryptofeed_2021-07-22_depth_snapshots.http.txt',
       );
       assert.equal(r.counters.gaps, 0, symbol);
       assert.equal(r.book.status(), 'live', symbol);

@@ -6,7 +6,7 @@ import { parseBinanceFrame } from './parse.js';
 
 describe('parseBinanceFrame', () => {
   it('normalizes every real depthUpdate and aggTrade in the captures, keeping the exact strings', () => {
-    const recording = readRecording(realFixture('binance-futures/cryptofeed_2021-07-22_combined_4sym.ws.txt'));
+    const recording = readRecording(realFixture('binance/cryptofeed_2021-07-22_combined_4sym.ws.txt'));
     const kinds = new Map<string, number>();
     for (const text of recording.frames) {
       const frame = parseBinanceFrame(text, 1);
