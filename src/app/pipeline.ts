@@ -1,6 +1,15 @@
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
+import { compareBooks } from '../book/compare.js';
 import { InvalidLevelError } from '../book/errors.js';
-import type { ApplyOutcome, ConnectionStatus, MarketSink, ResyncReason } from '../core/sink.js';
+import type {
+  ApplyOutcome,
+  AuditSession,
+  BookAuditResult,
+  ConnectionStatus,
+  InvalidFrameReason,
+  MarketSink,
+  ResyncReason,
+} from '../core/sink.js';
 import type { BookEvent, Exchange, TradeEvent } from '../core/types.js';
 import type { Logger } from '../log.js';
 import { RateLimitedLog } from '../log.js';
@@ -10,14 +19,17 @@ export interface PipelineListener {
   /** A book changed: `update` (levels applied; the event's `localTs` is on the book) or `status` only. */
   onBook?(book: ManagedBook, change: 'update' | 'status'): void;
   onTrade?(trade: TradeEvent): void;
-  onInvalidFrame?(exchange: Exchange, reason: string): void;
+  onInvalidFrame?(exchange: Exchange, reason: InvalidFrameReason): void;
   onConnection?(exchange: Exchange, name: string, status: ConnectionStatus): void;
   onResync?(exchange: Exchange, symbol: string, reason: ResyncReason): void;
+  onAudit?(book: ManagedBook, result: BookAuditResult): void;
 }
 
 /**
  * The sink every connector writes into: applies book events to the BookManager (where validation and
- * health checks live), and fans out to listeners. Venue code never touches a book directly.
+ * health checks live), and fans out to listeners. Venue code never touches a book directly. Every
+ * invalid frame and every resync passes through here exactly once, so every counter derived from the
+ * listeners (JSON metrics, /health, Prometheus) tells the same story.
  */
 export class MarketPipeline implements MarketSink {
   private readonly listeners: PipelineListener[] = [];
@@ -41,26 +53,21 @@ export class MarketPipeline implements MarketSink {
 
   book(event: BookEvent): ApplyOutcome {
     const book = this.books.ensure(event.exchange, event.symbol);
-    let health: ReturnType<ManagedBook['applyDelta']>;
-    try {
-      health = event.type === 'book_snapshot' ? book.applySnapshot(event) : book.applyDelta(event);
-    } catch (error) {
-      if (!(error instanceof InvalidLevelError)) throw error;
-      this.warn.warn(
-        `level:${book.key}`,
-        { book: book.key, err: error.message },
-        'dropped an update with an invalid level',
-      );
-      for (const l of this.listeners) l.onInvalidFrame?.(event.exchange, 'invalid level');
-      return 'rejected';
+    const outcome = applyTo(book, event);
+    if (outcome === 'rejected') {
+      this.invalidFrame(event.exchange, 'bad_level', `${book.key}: a level is not an exact decimal pair`);
+      return outcome;
     }
-    if (health !== 'ok') {
-      this.log.warn({ book: book.key, health, updateId: event.updateId }, 'book unhealthy after update; resyncing');
+    if (outcome !== 'applied') {
+      this.log.warn(
+        { book: book.key, health: outcome, updateId: event.updateId },
+        'book unhealthy after update; resyncing',
+      );
     } else if (event.type === 'book_snapshot') {
       this.log.debug({ book: book.key, updateId: event.updateId }, 'book synced from snapshot');
     }
     for (const l of this.listeners) l.onBook?.(book, 'update');
-    return health === 'ok' ? 'applied' : 'unhealthy';
+    return outcome;
   }
 
   trade(event: TradeEvent): void {
@@ -70,14 +77,16 @@ export class MarketPipeline implements MarketSink {
   bookResyncing(exchange: Exchange, symbol: string, reason: ResyncReason): void {
     const book = this.books.ensure(exchange, symbol);
     book.markResyncing(reason);
-    this.log.info({ book: book.key, reason }, 'book resyncing');
+    if (reason === 'unknown_symbol') this.log.debug({ book: book.key, reason }, 'book flagged');
+    else this.log.info({ book: book.key, reason }, 'book resyncing');
     for (const l of this.listeners) {
       l.onResync?.(exchange, symbol, reason);
       l.onBook?.(book, 'status');
     }
   }
 
-  invalidFrame(exchange: Exchange, reason: string): void {
+  invalidFrame(exchange: Exchange, reason: InvalidFrameReason, detail?: string): void {
+    this.warn.warn(`invalid:${exchange}:${reason}`, { exchange, reason, detail }, 'dropped an invalid frame');
     for (const l of this.listeners) l.onInvalidFrame?.(exchange, reason);
   }
 
@@ -86,4 +95,44 @@ export class MarketPipeline implements MarketSink {
     if (status.type === 'open') this.log.info({ exchange, connection: name }, 'venue connection open');
     for (const l of this.listeners) l.onConnection?.(exchange, name, status);
   }
+
+  openAudit(exchange: Exchange, symbol: string): AuditSession {
+    const live = this.books.ensure(exchange, symbol);
+    const shadow = this.books.detached(exchange, symbol);
+    let open = true;
+    return {
+      book: (event) => (open ? applyTo(shadow, event) : 'rejected'),
+      compare: () => {
+        open = false;
+        const comparison = compareBooks(live.book, shadow.book, live.book.depth);
+        const result: BookAuditResult = { at: Date.now(), updateId: live.updateId, ...comparison };
+        live.lastAudit = result;
+        if (result.driftLevels > 0) {
+          this.log.error(
+            { book: live.key, updateId: result.updateId, driftLevels: result.driftLevels, differences: result.sample },
+            'audit: the live book differs from a copy rebuilt from a fresh snapshot; resyncing',
+          );
+        } else {
+          this.log.debug({ book: live.key, comparedLevels: result.comparedLevels }, 'audit: book verified');
+        }
+        for (const l of this.listeners) l.onAudit?.(live, result);
+        return result;
+      },
+      abort: () => {
+        open = false;
+      },
+    };
+  }
+}
+
+/** Applies one event to a book: the engine's verdict, or `rejected` when a level is malformed. */
+function applyTo(book: ManagedBook, event: BookEvent): ApplyOutcome {
+  let health: ReturnType<ManagedBook['applyDelta']>;
+  try {
+    health = event.type === 'book_snapshot' ? book.applySnapshot(event) : book.applyDelta(event);
+  } catch (error) {
+    if (error instanceof InvalidLevelError) return 'rejected';
+    throw error;
+  }
+  return health === 'ok' ? 'applied' : health;
 }

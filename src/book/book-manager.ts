@@ -1,4 +1,4 @@
-import type { ResyncReason } from '../core/sink.js';
+import type { BookAuditResult, ResyncReason } from '../core/sink.js';
 import type { BookDeltaEvent, BookKey, BookSnapshotEvent, Exchange } from '../core/types.js';
 import { bookKey } from '../core/types.js';
 import { OrderBook, type OrderBookOptions } from './order-book.js';
@@ -43,6 +43,8 @@ export class ManagedBook {
   localTs = 0;
   /** Increments on every change a client could see (applied event or status change). */
   sequence = 0;
+  /** The last audit against a shadow copy built from scratch, if any. */
+  lastAudit: BookAuditResult | undefined;
 
   constructor(
     readonly exchange: Exchange,
@@ -153,6 +155,11 @@ export class BookManager {
     }
     symbols.set(symbol, book);
     return book;
+  }
+
+  /** A book with the same settings that no one else sees (an audit's shadow copy). */
+  detached(exchange: Exchange, symbol: string): ManagedBook {
+    return new ManagedBook(exchange, symbol, this.bookOptions, this.displayDepth, this.staleAfterMs, this.now);
   }
 
   get(key: BookKey): ManagedBook | undefined {

@@ -1,15 +1,15 @@
 import type { ConnectionStatus, MarketSink, ResyncReason } from '../core/sink.js';
 import type { Exchange } from '../core/types.js';
 
-/** Counters every connector keeps; the metrics engine reads them. */
+/**
+ * Counters only a connector can know; the metrics engine reads them. Invalid frames and resyncs are
+ * not here: they are counted once, where they pass through the sink.
+ */
 export interface ConnectorCounters {
   /** Frames received, of any kind. */
   frames: number;
-  invalidFrames: number;
   /** Sequence breaks detected. */
   gaps: number;
-  /** Resyncs started (gaps, unhealthy books, stale snapshots, venue resets). */
-  resyncs: number;
   /** Events already applied that arrived again (duplicates, connection overlap), ignored. */
   duplicates: number;
   snapshotsFetched: number;
@@ -39,9 +39,7 @@ export interface VenueConnector {
 export function newCounters(): ConnectorCounters {
   return {
     frames: 0,
-    invalidFrames: 0,
     gaps: 0,
-    resyncs: 0,
     duplicates: 0,
     snapshotsFetched: 0,
     subscriptionFailures: 0,

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { clearFrameReceived, markFrameReceived } from '../core/frame-clock.js';
-import type { ConnectionStatus } from '../core/sink.js';
+import type { ConnectionStatus, DisconnectReason } from '../core/sink.js';
 import type { Logger } from '../log.js';
 import { Backoff } from './backoff.js';
 
@@ -134,7 +134,7 @@ export class ReconnectingSocket {
       if (ws === this.retiring) this.retiring = undefined;
       if (ws !== this.ws) return;
       this.ws = undefined;
-      this.lost(`closed ${code}${reason.length > 0 ? ` ${reason.toString()}` : ''}`);
+      this.lost('closed', `closed ${code}${reason.length > 0 ? ` ${reason.toString()}` : ''}`);
     });
   }
 
@@ -143,14 +143,17 @@ export class ReconnectingSocket {
     this.awaitingPongSince = 0;
   }
 
-  private lost(reason: string): void {
+  private lost(reason: DisconnectReason, detail: string): void {
     this.outgoing.length = 0;
     if (this.stopped) return;
     this.options.onDisconnect?.(reason);
     this.reconnections++;
     const delayMs = this.backoff.next();
-    this.setStatus({ type: 'reconnecting', attempt: this.backoff.attempts, delayMs, reason });
-    this.options.log.warn({ connection: this.options.name, reason, delayMs }, 'venue connection lost; reconnecting');
+    this.setStatus({ type: 'reconnecting', attempt: this.backoff.attempts, delayMs, reason, detail });
+    this.options.log.warn(
+      { connection: this.options.name, reason, detail, delayMs },
+      'venue connection lost; reconnecting',
+    );
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.stopped) this.connect();
@@ -158,12 +161,12 @@ export class ReconnectingSocket {
   }
 
   /** Drops the current connection (it will reconnect). */
-  private kill(reason: string): void {
+  private kill(reason: DisconnectReason, detail: string): void {
     const ws = this.ws;
     if (!ws) return;
     this.ws = undefined;
     ws.terminate();
-    this.lost(reason);
+    this.lost(reason, detail);
   }
 
   private check(): void {
@@ -171,11 +174,11 @@ export class ReconnectingSocket {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     const now = Date.now();
     if (this.awaitingPongSince > 0 && now - this.awaitingPongSince > this.pongTimeoutMs) {
-      this.kill('no pong');
+      this.kill('no_pong', 'no pong');
       return;
     }
     if (now - this.lastDataAt > this.dataTimeoutMs) {
-      this.kill('no data');
+      this.kill('no_data', 'no data');
       return;
     }
     if (now - this.lastPingAt >= this.pingIntervalMs) {

@@ -103,7 +103,7 @@ export class PrometheusView {
       collect() {
         setCounter(
           this,
-          venueStatus().map((s) => [{ exchange: s.exchange }, s.counters.invalidFrames]),
+          venueStatus().map((s) => [{ exchange: s.exchange }, metrics.invalidByVenue.get(s.exchange) ?? 0]),
         );
       },
     });

@@ -59,9 +59,7 @@ describe('replaying real recordings through the simulator', () => {
   });
 
   it('a real Binance capture whose snapshot arrives after seven buffered events syncs on u == lastUpdateId', async () => {
-    const recording = readRecording(
-      realFixture('binance/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt'),
-    );
+    const recording = readRecording(realFixture('binance/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt'));
     const replay = new Replay(sim, recording);
     const client = new BinanceReferenceClient(sim.binance.wsBaseUrl, sim.binance.restBaseUrl, 'ETHUSDT');
     client.connect();

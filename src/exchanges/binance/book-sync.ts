@@ -1,4 +1,4 @@
-import type { MarketSink, ResyncReason } from '../../core/sink.js';
+import { isUnhealthy, type MarketSink, type ResyncReason } from '../../core/sink.js';
 import type { BookDeltaEvent, PriceLevel } from '../../core/types.js';
 import type { ConnectorCounters } from '../connector.js';
 
@@ -96,13 +96,12 @@ export class BinanceBookSync {
   }
 
   /** Re-syncs from a new snapshot, keeping the stream. */
-  startResync(reason: ResyncReason | undefined): void {
-    this.counters.resyncs++;
+  startResync(reason: ResyncReason): void {
     this.live = false;
     this.interrupted = false;
     this.buffer = [];
     this.pending = undefined;
-    if (reason !== undefined) this.sink.bookResyncing('binance', this.symbol, reason);
+    this.sink.bookResyncing('binance', this.symbol, reason);
     this.ensureSnapshot();
   }
 
@@ -137,7 +136,6 @@ export class BinanceBookSync {
     if (!((first.firstUpdateId <= lid && lid <= first.updateId) || first.prevUpdateId === lid)) {
       // The snapshot is older than everything buffered: fetch again.
       this.pending = undefined;
-      this.counters.resyncs++;
       this.sink.bookResyncing('binance', this.symbol, 'stale_snapshot');
       this.ensureSnapshot();
       return;
@@ -172,7 +170,7 @@ export class BinanceBookSync {
       }
       if (!this.apply(e)) return;
     }
-    if (outcome === 'unhealthy') this.startResync(undefined);
+    if (isUnhealthy(outcome)) this.startResync(outcome);
   }
 
   /** Hands one sequenced event to the sink; false if the symbol had to resync. */
@@ -180,8 +178,8 @@ export class BinanceBookSync {
     const outcome = this.sink.book(event);
     if (outcome === 'rejected') return true; // malformed content: the book and lastU stay as they were
     this.lastU = event.updateId;
-    if (outcome === 'unhealthy') {
-      this.startResync(undefined);
+    if (isUnhealthy(outcome)) {
+      this.startResync(outcome);
       return false;
     }
     return true;

@@ -156,13 +156,7 @@ export class BinanceConnector implements VenueConnector {
         );
         return false;
       case 'invalid':
-        this.counters.invalidFrames++;
-        this.sink?.invalidFrame('binance', frame.reason);
-        this.warn.warn(
-          'invalid',
-          { exchange: 'binance', reason: frame.reason, sample: text.slice(0, 120) },
-          'dropped a malformed frame',
-        );
+        this.sink?.invalidFrame('binance', frame.reason, `${frame.detail}: ${text.slice(0, 120)}`);
         return true;
     }
   }

@@ -1,3 +1,4 @@
+import type { InvalidFrameReason } from '../../core/sink.js';
 import type { BookDeltaEvent, PriceLevel, TradeEvent } from '../../core/types.js';
 import { isInt, isObject, type Json } from '../json-guards.js';
 
@@ -15,7 +16,7 @@ export type BinanceFrame =
   | { readonly kind: 'error'; readonly code: number; readonly message: string; readonly id?: number }
   /** A well-formed event of a stream FlowRS does not consume (bookTicker, kline…). */
   | { readonly kind: 'ignored'; readonly eventType: string }
-  | { readonly kind: 'invalid'; readonly reason: string };
+  | { readonly kind: 'invalid'; readonly reason: InvalidFrameReason; readonly detail: string };
 
 /** Parses one text frame from a `/public/stream`, `/market/stream` or raw `/ws` connection. */
 export function parseBinanceFrame(text: string, localTs: number): BinanceFrame {
@@ -23,16 +24,16 @@ export function parseBinanceFrame(text: string, localTs: number): BinanceFrame {
   try {
     message = JSON.parse(text);
   } catch {
-    return { kind: 'invalid', reason: 'not JSON' };
+    return { kind: 'invalid', reason: 'not_json', detail: 'not JSON' };
   }
   return normalizeBinanceMessage(message, localTs);
 }
 
 /** Normalizes an already-parsed frame (combined `{stream,data}` envelope or a raw event). */
 export function normalizeBinanceMessage(message: unknown, localTs: number): BinanceFrame {
-  if (!isObject(message)) return { kind: 'invalid', reason: 'not an object' };
+  if (!isObject(message)) return { kind: 'invalid', reason: 'unknown_message', detail: 'not an object' };
   const data = 'data' in message && typeof message.stream === 'string' ? message.data : message;
-  if (!isObject(data)) return { kind: 'invalid', reason: 'data is not an object' };
+  if (!isObject(data)) return { kind: 'invalid', reason: 'unknown_message', detail: 'data is not an object' };
   const type = data.e;
   if (type === 'depthUpdate') return depth(data, localTs);
   if (type === 'aggTrade') return aggTrade(data, localTs);
@@ -42,16 +43,17 @@ export function normalizeBinanceMessage(message: unknown, localTs: number): Bina
   if (isInt(error.code) && typeof error.msg === 'string') {
     return { kind: 'error', code: error.code, message: error.msg, id: isInt(data.id) ? data.id : undefined };
   }
-  return { kind: 'invalid', reason: 'unknown message shape' };
+  return { kind: 'invalid', reason: 'unknown_message', detail: 'unknown message shape' };
 }
 
 function depth(d: Json, localTs: number): BinanceFrame {
   const { E, s, U, u, pu, b, a } = d;
   if (!isInt(E) || typeof s !== 'string' || !isInt(U) || !isInt(u) || !isInt(pu)) {
-    return { kind: 'invalid', reason: 'depthUpdate: bad E/s/U/u/pu' };
+    return { kind: 'invalid', reason: 'bad_field', detail: 'depthUpdate: bad E/s/U/u/pu' };
   }
-  if (!Array.isArray(b) || !Array.isArray(a)) return { kind: 'invalid', reason: 'depthUpdate: b/a not arrays' };
-  if (U > u) return { kind: 'invalid', reason: 'depthUpdate: U > u' };
+  if (!Array.isArray(b) || !Array.isArray(a))
+    return { kind: 'invalid', reason: 'bad_field', detail: 'depthUpdate: b/a not arrays' };
+  if (U > u) return { kind: 'invalid', reason: 'bad_field', detail: 'depthUpdate: U > u' };
   return {
     kind: 'depth',
     event: {
@@ -72,9 +74,9 @@ function depth(d: Json, localTs: number): BinanceFrame {
 function aggTrade(d: Json, localTs: number): BinanceFrame {
   const { s, a, p, q, T, m } = d;
   if (typeof s !== 'string' || !isInt(a) || typeof p !== 'string' || typeof q !== 'string' || !isInt(T)) {
-    return { kind: 'invalid', reason: 'aggTrade: bad s/a/p/q/T' };
+    return { kind: 'invalid', reason: 'bad_field', detail: 'aggTrade: bad s/a/p/q/T' };
   }
-  if (typeof m !== 'boolean') return { kind: 'invalid', reason: 'aggTrade: m is not a boolean' };
+  if (typeof m !== 'boolean') return { kind: 'invalid', reason: 'bad_field', detail: 'aggTrade: m is not a boolean' };
   return {
     kind: 'trade',
     event: {

@@ -1,4 +1,4 @@
-import type { MarketSink, ResyncReason } from '../../core/sink.js';
+import { isUnhealthy, type MarketSink, type ResyncReason } from '../../core/sink.js';
 import type { Logger } from '../../log.js';
 import { RateLimitedLog } from '../../log.js';
 import { Backoff } from '../backoff.js';
@@ -142,13 +142,7 @@ export class BybitConnector implements VenueConnector {
       case 'ignored':
         return true;
       case 'invalid':
-        this.counters.invalidFrames++;
-        this.sink?.invalidFrame('bybit', frame.reason);
-        this.warn.warn(
-          'invalid',
-          { exchange: 'bybit', reason: frame.reason, sample: text.slice(0, 120) },
-          'dropped a malformed frame',
-        );
+        this.sink?.invalidFrame('bybit', frame.reason, `${frame.detail}: ${text.slice(0, 120)}`);
         return true;
     }
   }
@@ -182,7 +176,7 @@ export class BybitConnector implements VenueConnector {
       book.lastU = frame.u;
       book.recovering = false;
       book.everLive = true;
-      if (outcome === 'unhealthy') this.recover(book, undefined);
+      if (isUnhealthy(outcome)) this.recover(book, outcome);
       return;
     }
     if (book.lastU === undefined || book.recovering) return; // no snapshot yet for this subscription
@@ -208,16 +202,15 @@ export class BybitConnector implements VenueConnector {
     });
     if (outcome === 'rejected') return; // the book and u stay; the real next delta still applies
     book.lastU = frame.u;
-    if (outcome === 'unhealthy') this.recover(book, undefined);
+    if (isUnhealthy(outcome)) this.recover(book, outcome);
   }
 
   /** Unsubscribe, wait for the ack, subscribe again; ignore the topic's deltas meanwhile. */
-  private recover(book: BookTopic, reason: ResyncReason | undefined): void {
+  private recover(book: BookTopic, reason: ResyncReason): void {
     if (book.recovering) return;
-    this.counters.resyncs++;
     book.recovering = true;
     book.lastU = undefined;
-    if (reason !== undefined) this.sink?.bookResyncing('bybit', book.symbol, reason);
+    this.sink?.bookResyncing('bybit', book.symbol, reason);
     const conn = this.connections.find((c) => c.topics.includes(book.topic));
     if (conn) this.request(conn, 'unsubscribe', [book.topic]);
   }

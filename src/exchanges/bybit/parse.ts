@@ -1,3 +1,4 @@
+import type { InvalidFrameReason } from '../../core/sink.js';
 import type { PriceLevel, TradeEvent } from '../../core/types.js';
 import { isInt, isObject, type Json } from '../json-guards.js';
 
@@ -26,16 +27,16 @@ export type BybitFrame =
       readonly reqId: string | undefined;
     }
   | { readonly kind: 'ignored'; readonly topic: string }
-  | { readonly kind: 'invalid'; readonly reason: string };
+  | { readonly kind: 'invalid'; readonly reason: InvalidFrameReason; readonly detail: string };
 
 export function parseBybitFrame(text: string, localTs: number): BybitFrame {
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
-    return { kind: 'invalid', reason: 'not JSON' };
+    return { kind: 'invalid', reason: 'not_json', detail: 'not JSON' };
   }
-  if (!isObject(message)) return { kind: 'invalid', reason: 'not an object' };
+  if (!isObject(message)) return { kind: 'invalid', reason: 'unknown_message', detail: 'not an object' };
   if (typeof message.success === 'boolean') {
     return {
       kind: 'ack',
@@ -46,7 +47,7 @@ export function parseBybitFrame(text: string, localTs: number): BybitFrame {
     };
   }
   const topic = message.topic;
-  if (typeof topic !== 'string') return { kind: 'invalid', reason: 'no topic' };
+  if (typeof topic !== 'string') return { kind: 'invalid', reason: 'unknown_message', detail: 'no topic' };
   if (topic.startsWith('orderbook.')) return orderbook(topic, message);
   if (topic.startsWith('publicTrade.')) return trades(topic, message, localTs);
   return { kind: 'ignored', topic };
@@ -54,20 +55,22 @@ export function parseBybitFrame(text: string, localTs: number): BybitFrame {
 
 function orderbook(topic: string, m: Json): BybitFrame {
   const { type, ts, data } = m;
-  if (type !== 'snapshot' && type !== 'delta') return { kind: 'invalid', reason: 'orderbook: bad type' };
-  if (!isInt(ts) || !isObject(data)) return { kind: 'invalid', reason: 'orderbook: bad ts/data' };
+  if (type !== 'snapshot' && type !== 'delta')
+    return { kind: 'invalid', reason: 'bad_field', detail: 'orderbook: bad type' };
+  if (!isInt(ts) || !isObject(data)) return { kind: 'invalid', reason: 'bad_field', detail: 'orderbook: bad ts/data' };
   const { s, b, a, u } = data;
   if (typeof s !== 'string' || !isInt(u) || !Array.isArray(b) || !Array.isArray(a)) {
-    return { kind: 'invalid', reason: 'orderbook: bad s/b/a/u' };
+    return { kind: 'invalid', reason: 'bad_field', detail: 'orderbook: bad s/b/a/u' };
   }
   return { kind: 'orderbook', topic, type, symbol: s, bids: b as PriceLevel[], asks: a as PriceLevel[], u, ts };
 }
 
 function trades(topic: string, m: Json, localTs: number): BybitFrame {
-  if (!Array.isArray(m.data)) return { kind: 'invalid', reason: 'publicTrade: data is not an array' };
+  if (!Array.isArray(m.data))
+    return { kind: 'invalid', reason: 'bad_field', detail: 'publicTrade: data is not an array' };
   const out: TradeEvent[] = [];
   for (const t of m.data) {
-    if (!isObject(t)) return { kind: 'invalid', reason: 'publicTrade: trade is not an object' };
+    if (!isObject(t)) return { kind: 'invalid', reason: 'bad_field', detail: 'publicTrade: trade is not an object' };
     const { T, s, S, v, p, i } = t;
     if (
       !isInt(T) ||
@@ -77,7 +80,7 @@ function trades(topic: string, m: Json, localTs: number): BybitFrame {
       typeof p !== 'string' ||
       typeof i !== 'string'
     ) {
-      return { kind: 'invalid', reason: 'publicTrade: bad T/s/S/v/p/i' };
+      return { kind: 'invalid', reason: 'bad_field', detail: 'publicTrade: bad T/s/S/v/p/i' };
     }
     // S is the taker's side.
     out.push({
