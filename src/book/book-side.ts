@@ -118,7 +118,12 @@ export class BookSide {
     this.count = n - 1;
   }
 
-  /** Drops the worst levels so that `keep` remain; the side becomes exact only down to the new worst level. */
+  /**
+   * Drops the worst levels so that `keep` remain. Levels below the new worst one are now unknown, so
+   * the side is exact at most down to it; but a trim never extends trust: where the side was already
+   * exact only down to a higher key (deep levels learned one by one from deltas, with unknown gaps
+   * between them), that boundary stays. The boundary only ever moves towards the touch here.
+   */
   trimTo(keep: number): void {
     const n = this.count;
     if (n <= keep) return;
@@ -127,7 +132,9 @@ export class BookSide {
     this.prices.splice(0, drop);
     this.quantities.splice(0, drop);
     this.count = keep;
-    this.boundaryKey = keep > 0 ? this.keys[0] : Number.NEGATIVE_INFINITY;
+    // With nothing kept, every remaining level is unknown: trust nothing below +Infinity.
+    const keptWorst = keep > 0 ? this.keys[0] : Number.POSITIVE_INFINITY;
+    this.boundaryKey = Math.max(this.boundaryKey, keptWorst);
   }
 
   /** Number of levels, from the touch outwards, that are known to be exact. */

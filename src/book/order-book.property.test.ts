@@ -67,9 +67,11 @@ class ReferenceBook {
       if (this[side].size <= this.depth * this.trimFactor) continue;
       const kept = this.sorted(side).slice(0, Math.max(this.depth, Math.floor((this.depth * this.trimFactor) / 2)));
       this[side] = new Map(kept);
-      const boundary = kept.length > 0 ? kept[kept.length - 1][0] : undefined;
-      if (side === 'bids') this.bidBoundary = boundary;
-      else this.askBoundary = boundary;
+      // A trim can only narrow trust: the new worst kept level, or the old boundary if it was nearer the touch.
+      const keptWorst = kept[kept.length - 1][0];
+      const old = side === 'bids' ? this.bidBoundary : this.askBoundary;
+      if (side === 'bids') this.bidBoundary = old === undefined || keptWorst > old ? keptWorst : old;
+      else this.askBoundary = old === undefined || keptWorst < old ? keptWorst : old;
     }
   }
 
