@@ -99,12 +99,19 @@ export interface MarketOptions {
    * while each stream still depends only on its own seed and steps.
    */
   readonly fairSeed?: number;
+  /**
+   * How many steps behind the shared fair value this venue's market makers quote (its latency). Venues
+   * with different lags cross each other briefly right after the fair value moves, as real ones do.
+   */
+  readonly fairLagSteps?: number;
 }
 
 /** Chance per step that the shared fair value moves a tick. */
-const FAIR_MOVE_CHANCE = 0.3;
+const FAIR_MOVE_CHANCE = 0.1;
 /** How strongly takers lean towards the fair value, per tick of distance. */
 const FAIR_PULL_PER_TICK = 0.1;
+/** Makers step in when the touch is further than this from the fair value. */
+const FAIR_MAKER_REACH_TICKS = 3;
 
 /** A stable 32-bit hash of a symbol (FNV-1a), to give each symbol its own fair-value walk. */
 function symbolHash(symbol: string): number {
@@ -134,6 +141,8 @@ export class MarketModel {
   /** The shared fair value's walk (undefined: a free walk). */
   private readonly fairRng: SeededRandom | undefined;
   private fairTicks: number;
+  /** The last fair values, oldest first, so a venue can quote `fairLagSteps` behind them. */
+  private readonly fairHistory: number[];
 
   constructor(spec: InstrumentSpec, seed: number, options: MarketOptions = {}) {
     this.spec = spec;
@@ -144,6 +153,7 @@ export class MarketModel {
     this.fairRng =
       options.fairSeed === undefined ? undefined : new SeededRandom((options.fairSeed ^ symbolHash(spec.symbol)) >>> 0);
     this.fairTicks = spec.startTicks;
+    this.fairHistory = new Array<number>((options.fairLagSteps ?? 0) + 1).fill(spec.startTicks);
     for (let i = spec.levels - 1; i >= 0; i--) {
       this.bids.set(spec.startTicks - i, this.randomQuantity());
       this.bidTicks.insert(spec.startTicks - i);
@@ -195,6 +205,8 @@ export class MarketModel {
     const trades: SimTrade[] = [];
 
     if (this.fairRng?.chance(FAIR_MOVE_CHANCE)) this.fairTicks += this.fairRng.chance(0.5) ? 1 : -1;
+    this.fairHistory.shift();
+    this.fairHistory.push(this.fairTicks);
     if (rng.chance(this.sweepChance)) this.sweep(rng.chance(this.buyChance()) ? 'buy' : 'sell', bids, asks, trades);
     else if (rng.chance(this.tradeChance)) {
       this.touchTrade(rng.chance(this.buyChance()) ? 'buy' : 'sell', bids, asks, trades);
@@ -217,7 +229,34 @@ export class MarketModel {
         else this.set(side, ticks, this.randomQuantity(), out);
       }
     }
+    if (this.fairRng !== undefined) this.followFair(bids, asks, trades);
     return { bids: lastPerLevel(bids), asks: lastPerLevel(asks), trades };
+  }
+
+  /**
+   * Arbitrage ties venues together: quotes on the wrong side of the fair value (as this venue sees it,
+   * `fairLagSteps` late) are taken at once, and makers step in when the touch drifts away from it.
+   * So the best bid stays at or below the fair value and the best ask above it, and two venues cross
+   * only while one of them lags a move.
+   */
+  private followFair(bids: LevelChange[], asks: LevelChange[], trades: SimTrade[]): void {
+    const fair = this.fairHistory[0];
+    while (this.bids.size > 1 && this.bestBid() > fair) {
+      const ticks = this.bestBid();
+      trades.push({ id: this.tradeId++, ticks, quantity: this.bids.get(ticks)!, side: 'sell' });
+      this.set('bids', ticks, 0, bids);
+    }
+    while (this.asks.size > 1 && this.bestAsk() <= fair) {
+      const ticks = this.bestAsk();
+      trades.push({ id: this.tradeId++, ticks, quantity: this.asks.get(ticks)!, side: 'buy' });
+      this.set('asks', ticks, 0, asks);
+    }
+    if (this.bestBid() < fair - FAIR_MAKER_REACH_TICKS) {
+      this.set('bids', Math.min(fair - this.rng.int(0, 1), this.bestAsk() - 1), this.randomQuantity(), bids);
+    }
+    if (this.bestAsk() > fair + 1 + FAIR_MAKER_REACH_TICKS) {
+      this.set('asks', Math.max(fair + 1 + this.rng.int(0, 1), this.bestBid() + 1), this.randomQuantity(), asks);
+    }
   }
 
   /** A taker's chance of buying: 0.5 in a free walk; with a fair value, more likely towards it. */

@@ -44,13 +44,14 @@ export class Simulator {
       ...options.binance,
       seed,
       instruments: options.instruments,
-      market,
+      market: { fairLagSteps: 0, ...market },
     });
     const bybit = new BybitVenue({
       ...options.bybit,
       seed: seed + 1,
       instruments: options.instruments,
-      market,
+      // One step behind the fair value: the two venues cross briefly, now and then, right after it moves.
+      market: { fairLagSteps: 1, ...market },
     });
     try {
       await binance.listen(options.binancePort ?? 0);
