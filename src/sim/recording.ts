@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /**
- * Recorded venue traffic, as published by third parties (../shared/fixtures/real/README.md):
+ * Recorded venue traffic, as published by third parties (test/fixtures/README.md):
  * the frames a client received, in order, byte-exact, plus any REST depth snapshots fetched alongside.
  */
 export interface Recording {
