@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { classifyQuantity, decimalMid, decimalSub, decimalSum, priceKey, significantDigits } from './decimal.js';
+import {
+  classifyQuantity,
+  decimalMid,
+  decimalMul,
+  decimalSub,
+  decimalSum,
+  priceKey,
+  significantDigits,
+} from './decimal.js';
 
 describe('decimal strings', () => {
   it('classifies every spelling of zero as zero', () => {
@@ -71,5 +79,40 @@ describe('decimal strings', () => {
     assert.equal(decimalSum([]), '0');
     assert.equal(decimalMid('100.1', '100.2'), '100.15');
     assert.equal(decimalMid('100', '102'), '101');
+  });
+});
+
+describe('decimalMul', () => {
+  it('multiplies exactly, as venues need for contract sizes', () => {
+    assert.equal(decimalMul('129', '0.01'), '1.29');
+    assert.equal(decimalMul('3', '0.0001'), '0.0003');
+    assert.equal(decimalMul('509392', '0.0001'), '50.9392');
+    assert.equal(decimalMul('0', '0.01'), '0');
+    assert.equal(decimalMul('0.000', '0.01'), '0');
+    assert.equal(decimalMul('0.10', '10'), '1');
+    assert.equal(decimalMul('12345678901234567890', '0.000000001'), '12345678901.23456789');
+  });
+});
+
+describe('decimalMul, property', () => {
+  it('equals the BigInt product of the scaled values', () => {
+    const dec = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.integer({ min: 0, max: 12 })).map(([d, s]) => {
+      const t = d.toString().padStart(s + 1, '0');
+      return s === 0 ? t : `${t.slice(0, t.length - s)}.${t.slice(t.length - s)}`;
+    });
+    fc.assert(
+      fc.property(dec, dec, (a, b) => {
+        const scaled = (x: string) => {
+          const [i, f = ''] = x.split('.');
+          return { v: BigInt(i + f), s: f.length };
+        };
+        const p = scaled(decimalMul(a, b));
+        const x = scaled(a);
+        const y = scaled(b);
+        // p.v / 10^p.s == x.v*y.v / 10^(x.s+y.s)
+        assert.equal(p.v * 10n ** BigInt(x.s + y.s), x.v * y.v * 10n ** BigInt(p.s));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -164,3 +164,20 @@ export function spreadBps(bid: number, ask: number): number | undefined {
   if (Number.isNaN(bid) || Number.isNaN(ask)) return undefined;
   return ((ask - bid) / ((ask + bid) / 2)) * 10_000;
 }
+
+/**
+ * Exact `a × b` of two well-formed decimal strings, without trailing fractional zeros
+ * (`"129" × "0.01"` = `"1.29"`, `"3" × "0.0001"` = `"0.0003"`, `"0" × "0.01"` = `"0"`). Venues that count
+ * size in contracts are converted to base units with it: never through a float.
+ */
+export function decimalMul(a: string, b: string): string {
+  const x = toScaled(a);
+  const y = toScaled(b);
+  let digits = x.digits * y.digits;
+  let scale = x.scale + y.scale;
+  while (scale > 0 && digits % 10n === 0n) {
+    digits /= 10n;
+    scale--;
+  }
+  return fromScaled(digits, scale);
+}
