@@ -1,5 +1,5 @@
 export type { FlowrsConfig } from './app/config.js';
-export { ConfigError, DEFAULT_SYMBOLS, loadConfig } from './app/config.js';
+export { ConfigError, DEFAULT_SYMBOLS, loadConfig, unknownVariableWarnings } from './app/config.js';
 export type { FlowrsOptions } from './app/flowrs.js';
 // The service
 export { Flowrs } from './app/flowrs.js';
@@ -43,13 +43,16 @@ export {
 export { ExchangeManager } from './exchanges/manager.js';
 export { ReconnectingSocket } from './exchanges/reconnecting-socket.js';
 export { SnapshotQueue } from './exchanges/snapshot-queue.js';
-export { createLogger, silentLogger } from './log.js';
-export type { Metrics } from './metrics/metrics-engine.js';
+export type { LogFormat, LoggerOptions, LogLevel } from './log.js';
+export { createLogger, LOG_FORMATS, LOG_LEVELS, LogConfigError, silentLogger } from './log.js';
+export type { Metrics, VenueCounts } from './metrics/metrics-engine.js';
 export { MetricsEngine } from './metrics/metrics-engine.js';
+export { PrometheusView } from './metrics/prometheus.js';
 export { Broadcaster } from './server/broadcaster.js';
-export * from './server/protocol.js';
 // The client server and its typed client
-export { FlowrsServer } from './server/server.js';
+export type { HealthBook, HealthConnection, HealthReport, HealthVenue } from './server/health.js';
+export * from './server/protocol.js';
+export { FlowrsServer, ListenError } from './server/server.js';
 export type { SimulatorOptions } from './sim/simulator.js';
 // The venue simulator (for users' own tests)
 export { Simulator } from './sim/simulator.js';

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULT_SYMBOLS, loadConfig } from './config.js';
+import { DEFAULT_AUDIT_INTERVAL_MS } from '../exchanges/audit.js';
+import { ConfigError, DEFAULT_SYMBOLS, levenshtein, loadConfig, unknownVariableWarnings } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to the live venues, nine symbols, depth 100/5 and Bybit orderbook.200', () => {
@@ -22,7 +23,12 @@ describe('loadConfig', () => {
     assert.equal(c.throttleMs, 1000);
     assert.equal(c.clientBufferBytes, 1_048_576);
     assert.equal(c.heartbeatMs, 30_000);
+    assert.equal(c.auditIntervalMs, DEFAULT_AUDIT_INTERVAL_MS);
     assert.equal(c.simulated, false);
+  });
+
+  it('accepts 0 for FLOWRS_AUDIT_INTERVAL_MS (audits off)', () => {
+    assert.equal(loadConfig([], { FLOWRS_AUDIT_INTERVAL_MS: '0' }).auditIntervalMs, 0);
   });
 
   it('takes CLI flags over environment variables over the config file', () => {
@@ -67,5 +73,26 @@ describe('loadConfig', () => {
         (e: unknown) => e instanceof ConfigError && message.test(e.message),
       );
     }
+  });
+
+  it('warns about FLOWRS_* variables nothing reads, naming the closest valid one', () => {
+    assert.deepEqual(
+      unknownVariableWarnings({
+        FLOWRS_SYMBOL: 'BTCUSDT',
+        FLOWRS_HEARTBEAT: '1000',
+        FLOWRS_BYBIT_REST: 'x',
+        FLOWRS_DEPTH: '50',
+        FLOWRS_CONFIG: 'f.json',
+        PATH: '/bin',
+      }),
+      [
+        'unknown variable FLOWRS_BYBIT_REST (did you mean FLOWRS_BYBIT_REST_URL?)',
+        'unknown variable FLOWRS_HEARTBEAT (did you mean FLOWRS_HEARTBEAT_MS?)',
+        'unknown variable FLOWRS_SYMBOL (did you mean FLOWRS_SYMBOLS?)',
+      ],
+    );
+    assert.deepEqual(unknownVariableWarnings({ FLOWRS_DEPTH: '50', FLOWRS_DEMO_RATE: '5' }), []);
+    assert.equal(levenshtein('FLOWRS_SYMBOL', 'FLOWRS_SYMBOLS'), 1);
+    assert.equal(levenshtein('kitten', 'sitting'), 3);
   });
 });

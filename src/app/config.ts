@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_DISPLAY_DEPTH, DEFAULT_STALE_AFTER_MS } from '../book/book-manager.js';
+import { DEFAULT_BOOK_DEPTH } from '../book/order-book.js';
 import { EXCHANGES, type Exchange } from '../core/types.js';
+import { DEFAULT_AUDIT_INTERVAL_MS } from '../exchanges/audit.js';
 import {
   BINANCE_DEFAULT_REST_URL,
   BINANCE_DEFAULT_WS_URL,
@@ -15,6 +18,8 @@ import {
   BYBIT_DEPTHS,
   type BybitDepth,
 } from '../exchanges/bybit/connector.js';
+import { DEFAULT_DATA_TIMEOUT_MS } from '../exchanges/reconnecting-socket.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from '../server/broadcaster.js';
 
 /** The nine liquid USDⓈ-margined perpetuals FlowRS follows by default. */
 export const DEFAULT_SYMBOLS = [
@@ -49,6 +54,8 @@ export interface FlowrsConfig {
   readonly staleAfterMs: number;
   /** A venue connection carrying books with no data for this long is reconnected (trade-only ones allow longer). */
   readonly dataTimeoutMs: number;
+  /** Each live book is audited against a copy rebuilt from scratch about this often; 0 disables audits. */
+  readonly auditIntervalMs: number;
   readonly listen: { readonly host: string; readonly port: number };
   readonly throttleMs: number;
   /** A client with more unsent bytes than this stops receiving until it drains (then gets a snapshot). */
@@ -59,7 +66,6 @@ export interface FlowrsConfig {
   readonly simulated: boolean;
 }
 
-/** Each setting: its config key, environment variable, CLI flag, expected form, and parser. */
 const list = (s: string) =>
   s
     .split(',')
@@ -73,6 +79,7 @@ const positiveInt = (min: number) =>
     .int(`an integer ≥ ${min}`)
     .min(min, `an integer ≥ ${min}`);
 
+/** Each setting: its config key (and CLI flag), environment variable, expected form, and default. */
 const SETTINGS = {
   exchanges: {
     env: 'FLOWRS_EXCHANGES',
@@ -107,8 +114,8 @@ const SETTINGS = {
   },
   bybitWsUrl: { env: 'FLOWRS_BYBIT_WS_URL', schema: wsUrl, fallback: BYBIT_DEFAULT_WS_URL },
   bybitRestUrl: { env: 'FLOWRS_BYBIT_REST_URL', schema: httpUrl, fallback: BYBIT_DEFAULT_REST_URL },
-  depth: { env: 'FLOWRS_DEPTH', schema: positiveInt(1), fallback: '100' },
-  displayDepth: { env: 'FLOWRS_DISPLAY_DEPTH', schema: positiveInt(1), fallback: '5' },
+  depth: { env: 'FLOWRS_DEPTH', schema: positiveInt(1), fallback: String(DEFAULT_BOOK_DEPTH) },
+  displayDepth: { env: 'FLOWRS_DISPLAY_DEPTH', schema: positiveInt(1), fallback: String(DEFAULT_DISPLAY_DEPTH) },
   bybitDepth: {
     env: 'FLOWRS_BYBIT_DEPTH',
     schema: z.coerce
@@ -117,8 +124,13 @@ const SETTINGS = {
       .transform((n) => n as BybitDepth),
     fallback: String(BYBIT_DEFAULT_DEPTH),
   },
-  staleAfterMs: { env: 'FLOWRS_STALE_AFTER_MS', schema: positiveInt(1), fallback: '30000' },
-  dataTimeoutMs: { env: 'FLOWRS_DATA_TIMEOUT_MS', schema: positiveInt(100), fallback: '60000' },
+  staleAfterMs: { env: 'FLOWRS_STALE_AFTER_MS', schema: positiveInt(1), fallback: String(DEFAULT_STALE_AFTER_MS) },
+  dataTimeoutMs: { env: 'FLOWRS_DATA_TIMEOUT_MS', schema: positiveInt(100), fallback: String(DEFAULT_DATA_TIMEOUT_MS) },
+  auditIntervalMs: {
+    env: 'FLOWRS_AUDIT_INTERVAL_MS',
+    schema: positiveInt(0),
+    fallback: String(DEFAULT_AUDIT_INTERVAL_MS),
+  },
   listen: {
     env: 'FLOWRS_LISTEN',
     schema: z
@@ -132,8 +144,12 @@ const SETTINGS = {
     fallback: DEFAULT_LISTEN,
   },
   throttleMs: { env: 'FLOWRS_THROTTLE_MS', schema: positiveInt(0), fallback: String(DEFAULT_THROTTLE_MS) },
-  clientBufferBytes: { env: 'FLOWRS_CLIENT_BUFFER_BYTES', schema: positiveInt(65_536), fallback: String(1024 * 1024) },
-  heartbeatMs: { env: 'FLOWRS_HEARTBEAT_MS', schema: positiveInt(100), fallback: '30000' },
+  clientBufferBytes: {
+    env: 'FLOWRS_CLIENT_BUFFER_BYTES',
+    schema: positiveInt(65_536),
+    fallback: String(DEFAULT_MAX_BUFFERED_BYTES),
+  },
+  heartbeatMs: { env: 'FLOWRS_HEARTBEAT_MS', schema: positiveInt(100), fallback: String(DEFAULT_HEARTBEAT_MS) },
   simulated: {
     env: 'FLOWRS_SIMULATED',
     schema: z.enum(['0', '1', 'true', 'false'], { message: '1 or 0' }).transform((s) => s === '1' || s === 'true'),
@@ -230,3 +246,37 @@ function readConfigFile(path: string | undefined): Record<string, unknown> {
 export const CONFIG_VARIABLES: Record<SettingKey, string> = Object.fromEntries(
   Object.entries(SETTINGS).map(([k, s]) => [k, s.env]),
 ) as Record<SettingKey, string>;
+
+/** `FLOWRS_*` variables read outside the settings table (`--config`'s variable, the demo's rate). */
+export const OTHER_VARIABLES: readonly string[] = ['FLOWRS_CONFIG', 'FLOWRS_DEMO_RATE'];
+
+/**
+ * One warning per `FLOWRS_*` variable in `env` that nothing reads, naming the closest known one:
+ * a typo would otherwise be silently ignored and the default used.
+ */
+export function unknownVariableWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  const known = [...Object.values(CONFIG_VARIABLES), ...OTHER_VARIABLES];
+  return Object.keys(env)
+    .filter((name) => name.startsWith('FLOWRS_') && !known.includes(name))
+    .sort()
+    .map((name) => {
+      // A truncated name (FLOWRS_BYBIT_REST) is the likeliest slip; otherwise the fewest edits.
+      const distance = (k: string) => (k.startsWith(name) ? 0 : levenshtein(name, k));
+      const closest = known.reduce((best, k) => (distance(k) < distance(best) ? k : best));
+      return `unknown variable ${name} (did you mean ${closest}?)`;
+    });
+}
+
+/** Edits (insertions, deletions, substitutions) that turn `a` into `b`. */
+export function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -5,9 +5,9 @@ import { ExchangeManager } from '../exchanges/manager.js';
 import { createConnector } from '../exchanges/registry.js';
 import { createLogger, type Logger } from '../log.js';
 import { MetricsEngine } from '../metrics/metrics-engine.js';
+import { PrometheusView } from '../metrics/prometheus.js';
 import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
 import type { HttpApiDeps } from '../server/http-api.js';
-import { PrometheusView } from '../server/prometheus.js';
 import { FlowrsServer } from '../server/server.js';
 import { DASHBOARD_DIR, staticFiles } from '../server/static-files.js';
 import type { FlowrsConfig } from './config.js';
@@ -69,6 +69,8 @@ export class Flowrs {
         throttleMs: config.throttleMs,
         displayDepth: config.displayDepth,
         simulated: config.simulated,
+        maxBufferedBytes: config.clientBufferBytes,
+        heartbeatMs: config.heartbeatMs,
         ...options.broadcaster,
       },
       this.log,
@@ -90,6 +92,7 @@ export class Flowrs {
         retainedDepth: config.depth,
         startedAt: this.startedAt,
         simulated: config.simulated,
+        venueCounts: () => this.metrics.venueCounts(),
         metrics: () => this.metrics.snapshot(),
         serveStatic: options.serveStatic ?? staticFiles(DASHBOARD_DIR),
       },

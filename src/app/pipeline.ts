@@ -91,8 +91,8 @@ export class MarketPipeline implements MarketSink {
   }
 
   connection(exchange: Exchange, name: string, status: ConnectionStatus): void {
+    // Not logged here: the socket logs its own opens and losses, with its connection id.
     this.connections.set(`${exchange}/${name}`, status);
-    if (status.type === 'open') this.log.info({ exchange, connection: name }, 'venue connection open');
     for (const l of this.listeners) l.onConnection?.(exchange, name, status);
   }
 

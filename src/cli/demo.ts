@@ -7,9 +7,10 @@
  *   FLOWRS_DEMO_RATE     venue events a second across both venues (default 60)
  *   other FLOWRS_* variables apply as for `npm start`
  */
-import { ConfigError, loadConfig } from '../app/config.js';
+import { ConfigError, loadConfig, unknownVariableWarnings } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
-import { createLogger } from '../log.js';
+import { createLogger, LogConfigError, type Logger } from '../log.js';
+import { ListenError } from '../server/server.js';
 import { makeInstruments } from '../sim/market.js';
 import { Simulator } from '../sim/simulator.js';
 
@@ -17,7 +18,15 @@ export const DEFAULT_DEMO_RATE = 60;
 /** FlowRS's nine default symbols, simulated on both venues. */
 const DEMO_SYMBOLS = 9;
 
-const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+let log: Logger;
+try {
+  log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+} catch (error) {
+  if (!(error instanceof LogConfigError)) throw error;
+  console.error(`flowrs demo: invalid configuration: ${error.message}`);
+  process.exit(2);
+}
+for (const warning of unknownVariableWarnings()) log.warn(warning);
 const rate = Number(process.env.FLOWRS_DEMO_RATE ?? DEFAULT_DEMO_RATE);
 if (!Number.isFinite(rate) || rate <= 0) {
   console.error(
@@ -39,6 +48,10 @@ try {
   await sim.stop();
   if (error instanceof ConfigError) {
     console.error(`flowrs demo: invalid configuration: ${error.message}`);
+    process.exit(2);
+  }
+  if (error instanceof ListenError) {
+    console.error(`flowrs demo: ${error.message}; choose another host:port with FLOWRS_LISTEN`);
     process.exit(2);
   }
   throw error;

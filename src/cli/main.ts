@@ -1,23 +1,37 @@
 #!/usr/bin/env node
 /** `npm start`: FlowRS as a service. Configuration: environment variables, CLI flags, or --config FILE. */
-import { ConfigError, loadConfig } from '../app/config.js';
+import { ConfigError, type FlowrsConfig, loadConfig, unknownVariableWarnings } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
-import { createLogger } from '../log.js';
+import { createLogger, LogConfigError, type Logger } from '../log.js';
+import { ListenError } from '../server/server.js';
 
-const log = createLogger();
-let config: ReturnType<typeof loadConfig>;
+/** Exit code for anything the user must fix in the configuration (bad value, address in use). */
+const EXIT_CONFIG = 2;
+
+let log: Logger;
+let config: FlowrsConfig;
 try {
+  log = createLogger();
   config = loadConfig();
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof LogConfigError) {
     console.error(`flowrs: invalid configuration: ${error.message}`);
-    process.exit(2);
+    process.exit(EXIT_CONFIG);
   }
   throw error;
 }
+for (const warning of unknownVariableWarnings()) log.warn(warning);
 
 const app = new Flowrs(config, { log });
-await app.start();
+try {
+  await app.start();
+} catch (error) {
+  if (error instanceof ListenError) {
+    console.error(`flowrs: ${error.message}; choose another host:port with FLOWRS_LISTEN`);
+    process.exit(EXIT_CONFIG);
+  }
+  throw error;
+}
 
 let stopping = false;
 const shutdown = async (signal: string) => {

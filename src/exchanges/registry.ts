@@ -12,8 +12,11 @@ export interface VenueSettings {
   readonly binanceRestUrl: string;
   readonly binanceDepthSpeed: BinanceDepthSpeed;
   readonly bybitWsUrl: string;
+  readonly bybitRestUrl: string;
   readonly bybitDepth: BybitDepth;
   readonly dataTimeoutMs: number;
+  /** Book audits: about one per book per interval; 0 disables them. */
+  readonly auditIntervalMs: number;
 }
 
 /** The one place that maps an exchange id to its connector: adding a venue adds a case here. */
@@ -27,14 +30,17 @@ export function createConnector(exchange: Exchange, settings: VenueSettings, log
         restUrl: settings.binanceRestUrl,
         depthSpeed: settings.binanceDepthSpeed,
         dataTimeoutMs: settings.dataTimeoutMs,
+        auditIntervalMs: settings.auditIntervalMs,
         log: venueLog,
       });
     case 'bybit':
       return new BybitConnector({
         symbols: settings.symbols,
         wsUrl: settings.bybitWsUrl,
+        restUrl: settings.bybitRestUrl,
         depth: settings.bybitDepth,
         dataTimeoutMs: settings.dataTimeoutMs,
+        auditIntervalMs: settings.auditIntervalMs,
         log: venueLog,
       });
   }

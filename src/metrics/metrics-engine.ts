@@ -1,7 +1,12 @@
 import type { PipelineListener } from '../app/pipeline.js';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
 import { frameClock } from '../core/frame-clock.js';
-import type { ResyncReason } from '../core/sink.js';
+import {
+  type BookAuditResult,
+  INVALID_FRAME_REASONS,
+  type InvalidFrameReason,
+  type ResyncReason,
+} from '../core/sink.js';
 import type { BookKey, Exchange, TradeEvent } from '../core/types.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
 import { EventLoopLag } from './event-loop-lag.js';
@@ -18,6 +23,28 @@ interface BookActivity {
   lastTrades: number;
 }
 
+/**
+ * One venue's fault counters, as JSON metrics, /health and Prometheus all report them. Invalid frames
+ * and resyncs are counted here, where they pass through the pipeline; gaps and reconnections are read
+ * from the connector, the only one who can see them.
+ */
+export interface VenueCounts {
+  readonly invalidFrames: number;
+  /** Every reason, zeros included. */
+  readonly invalidFramesByReason: Readonly<Record<InvalidFrameReason, number>>;
+  readonly resyncs: number;
+  /** The reasons seen so far. */
+  readonly resyncsByReason: Readonly<Partial<Record<ResyncReason, number>>>;
+  readonly gaps: number;
+  readonly reconnections: number;
+}
+
+/** One book's audit counters. */
+export interface BookAudits {
+  audits: number;
+  drifts: number;
+}
+
 /** The metrics every client and /metrics see: one snapshot, built once a second. */
 export interface Metrics {
   readonly timestamp: number;
@@ -25,13 +52,20 @@ export interface Metrics {
   readonly messagesPerSec: number;
   readonly updatesPerSec: number;
   readonly tradesPerSec: number;
-  readonly perVenue: Record<
-    string,
-    { messagesPerSec: number; reconnections: number; resyncs: number; invalidFrames: number; gaps: number }
-  >;
+  readonly perVenue: Record<string, { readonly messagesPerSec: number } & VenueCounts>;
   readonly perSymbol: Record<
     string,
-    { updatesPerSec: number; tradesPerSec: number; spreadBps: number | null; status: string; ageMs: number }
+    {
+      updatesPerSec: number;
+      tradesPerSec: number;
+      spreadBps: number | null;
+      status: string;
+      ageMs: number;
+      /** When the book was last audited against a copy rebuilt from scratch (ms since epoch); null: never. */
+      lastAuditAt: number | null;
+      /** Levels that differed at that audit (0: the book was exact); null: never audited. */
+      auditDriftLevels: number | null;
+    }
   >;
   /** Frame received → book applied and ready to broadcast, microseconds, last 4,096 samples. */
   readonly processingLatencyUs: LatencySummary;
@@ -44,6 +78,9 @@ export interface Metrics {
   readonly reconnections: number;
   readonly resyncs: number;
   readonly invalidFrames: number;
+  /** Book audits completed, and how many of them found a difference. */
+  readonly audits: number;
+  readonly auditDrifts: number;
   readonly clients: number;
   readonly laggingClients: number;
 }
@@ -71,9 +108,9 @@ export class MetricsEngine implements PipelineListener {
   private lastFrames = new Map<Exchange, number>();
   private framesPerSec = new Map<Exchange, number>();
   private current: Metrics;
-  readonly resyncsByVenue = new Map<Exchange, number>();
-  readonly invalidByVenue = new Map<Exchange, number>();
-  readonly resyncsByReason = new Map<ResyncReason, number>();
+  private readonly invalid = new Map<Exchange, Record<InvalidFrameReason, number>>();
+  private readonly resyncs = new Map<Exchange, Partial<Record<ResyncReason, number>>>();
+  private readonly audits = new Map<BookKey, BookAudits>();
   updatesTotal = 0;
   tradesTotal = 0;
   clientCount: () => { clients: number; lagging: number } = () => ({ clients: 0, lagging: 0 });
@@ -114,12 +151,61 @@ export class MetricsEngine implements PipelineListener {
   }
 
   onResync(exchange: Exchange, _symbol: string, reason: ResyncReason): void {
-    this.resyncsByVenue.set(exchange, (this.resyncsByVenue.get(exchange) ?? 0) + 1);
-    this.resyncsByReason.set(reason, (this.resyncsByReason.get(reason) ?? 0) + 1);
+    let byReason = this.resyncs.get(exchange);
+    if (byReason === undefined) {
+      byReason = {};
+      this.resyncs.set(exchange, byReason);
+    }
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
   }
 
-  onInvalidFrame(exchange: Exchange): void {
-    this.invalidByVenue.set(exchange, (this.invalidByVenue.get(exchange) ?? 0) + 1);
+  onInvalidFrame(exchange: Exchange, reason: InvalidFrameReason): void {
+    this.invalidOf(exchange)[reason]++;
+  }
+
+  onAudit(book: ManagedBook, result: BookAuditResult): void {
+    let a = this.audits.get(book.key);
+    if (a === undefined) {
+      a = { audits: 0, drifts: 0 };
+      this.audits.set(book.key, a);
+    }
+    a.audits++;
+    if (result.driftLevels > 0) a.drifts++;
+  }
+
+  private invalidOf(exchange: Exchange): Record<InvalidFrameReason, number> {
+    let byReason = this.invalid.get(exchange);
+    if (byReason === undefined) {
+      byReason = Object.fromEntries(INVALID_FRAME_REASONS.map((r) => [r, 0])) as Record<InvalidFrameReason, number>;
+      this.invalid.set(exchange, byReason);
+    }
+    return byReason;
+  }
+
+  /**
+   * Every configured venue's fault counters, read now: the one source JSON metrics, /health and
+   * Prometheus all report.
+   */
+  venueCounts(): Map<Exchange, VenueCounts> {
+    const out = new Map<Exchange, VenueCounts>();
+    for (const s of this.exchanges.status()) {
+      const invalidFramesByReason = { ...this.invalidOf(s.exchange) };
+      const resyncsByReason = { ...this.resyncs.get(s.exchange) };
+      out.set(s.exchange, {
+        invalidFrames: sum(Object.values(invalidFramesByReason)),
+        invalidFramesByReason,
+        resyncs: sum(Object.values(resyncsByReason)),
+        resyncsByReason,
+        gaps: s.counters.gaps,
+        reconnections: sum(s.connections.map((c) => c.reconnections)),
+      });
+    }
+    return out;
+  }
+
+  /** Audits per book (only books audited at least once). */
+  bookAudits(): ReadonlyMap<BookKey, Readonly<BookAudits>> {
+    return this.audits;
   }
 
   /** Recomputes rates and the snapshot; call once a second. */
@@ -151,19 +237,16 @@ export class MetricsEngine implements PipelineListener {
     const now = Date.now();
     const perVenue: Metrics['perVenue'] = {};
     let reconnections = 0;
+    let resyncs = 0;
+    let invalidFrames = 0;
     let messagesPerSec = 0;
-    for (const s of this.exchanges.status()) {
-      const venueReconnects = s.connections.reduce((sum, c) => sum + c.reconnections, 0);
-      const mps = this.framesPerSec.get(s.exchange) ?? 0;
-      reconnections += venueReconnects;
+    for (const [exchange, counts] of this.venueCounts()) {
+      const mps = this.framesPerSec.get(exchange) ?? 0;
+      reconnections += counts.reconnections;
+      resyncs += counts.resyncs;
+      invalidFrames += counts.invalidFrames;
       messagesPerSec += mps;
-      perVenue[s.exchange] = {
-        messagesPerSec: mps,
-        reconnections: venueReconnects,
-        resyncs: this.resyncsByVenue.get(s.exchange) ?? 0,
-        invalidFrames: this.invalidByVenue.get(s.exchange) ?? 0,
-        gaps: s.counters.gaps,
-      };
+      perVenue[exchange] = { messagesPerSec: mps, ...counts };
     }
     const perSymbol: Metrics['perSymbol'] = {};
     let updatesPerSec = 0;
@@ -178,8 +261,11 @@ export class MetricsEngine implements PipelineListener {
         spreadBps: book.book.spreadBps() ?? null,
         status: book.status(now),
         ageMs: book.localTs > 0 ? now - book.localTs : -1,
+        lastAuditAt: book.lastAudit?.at ?? null,
+        auditDriftLevels: book.lastAudit?.driftLevels ?? null,
       };
     }
+    const audits = [...this.audits.values()];
     const clients = this.clientCount();
     return {
       timestamp: now,
@@ -195,8 +281,10 @@ export class MetricsEngine implements PipelineListener {
       cpuPercent: this.process.cpuPercent(),
       eventLoopDelayMs: this.loopLag.take(),
       reconnections,
-      resyncs: [...this.resyncsByVenue.values()].reduce((a, b) => a + b, 0),
-      invalidFrames: [...this.invalidByVenue.values()].reduce((a, b) => a + b, 0),
+      resyncs,
+      invalidFrames,
+      audits: sum(audits.map((a) => a.audits)),
+      auditDrifts: sum(audits.map((a) => a.drifts)),
       clients: clients.clients,
       laggingClients: clients.lagging,
     };
@@ -210,4 +298,10 @@ export class MetricsEngine implements PipelineListener {
   bookCounters(): { key: BookKey; updates: number; trades: number }[] {
     return [...this.activity.entries()].map(([key, a]) => ({ key, updates: a.updates, trades: a.trades }));
   }
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
 }

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BookManager } from '../book/book-manager.js';
+import type { Exchange } from '../core/types.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
-import type { PrometheusView } from './prometheus.js';
+import type { VenueCounts } from '../metrics/metrics-engine.js';
+import type { PrometheusView } from '../metrics/prometheus.js';
+import { healthReport } from './health.js';
 import { bookView, consolidatedView } from './protocol.js';
 
 export interface HttpApiDeps {
@@ -12,6 +15,8 @@ export interface HttpApiDeps {
   readonly retainedDepth: number;
   readonly startedAt: number;
   readonly simulated: boolean;
+  /** Every venue's fault counters, read now (the metrics engine's: the same numbers JSON and Prometheus show). */
+  readonly venueCounts: () => ReadonlyMap<Exchange, VenueCounts>;
   /** The latest JSON metrics (as sent to WebSocket clients once a second). */
   readonly metrics: () => unknown;
   /** Static files (the dashboard); returns false when it has nothing for the path. */
@@ -50,29 +55,14 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     }
     const path = url.pathname;
     if (path === '/health') {
-      const now = Date.now();
-      json(res, 200, {
-        status: 'ok',
-        uptimeSec: (now - deps.startedAt) / 1000,
+      const { httpStatus, body } = healthReport({
+        books: deps.books,
+        venues: () => deps.exchanges.status(),
+        counts: deps.venueCounts,
+        startedAt: deps.startedAt,
         simulated: deps.simulated,
-        venues: deps.exchanges.status().map((s) => ({
-          exchange: s.exchange,
-          connections: s.connections.map((c) => ({
-            name: c.name,
-            state: c.status.type,
-            reconnections: c.reconnections,
-          })),
-          counters: s.counters,
-        })),
-        books: deps.books.list().map((b) => ({
-          exchange: b.exchange,
-          symbol: b.symbol,
-          status: b.status(now),
-          ...(b.resyncReason() ? { reason: b.resyncReason() } : {}),
-          updateId: b.updateId,
-          ageMs: b.localTs > 0 ? now - b.localTs : null,
-        })),
       });
+      json(res, httpStatus, body);
       return;
     }
     if (path === '/api/orderbooks') {

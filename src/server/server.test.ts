@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { PriceLevel } from '../core/types.js';
 import { sleep, waitFor } from '../sim/test-support/wait.js';
-import type { OrderBookView } from './protocol.js';
+import type { HealthReport } from './health.js';
+import type { Metrics, OrderBookView } from './protocol.js';
 import { allLive, connect, startApp, type TestApp } from './test-support/app.js';
+import { parsePrometheus, seriesKey } from './test-support/prometheus-text.js';
 
 const levels = (v: OrderBookView) => ({
   bids: v.bids.map((l) => [l.price, l.quantity]),
@@ -167,22 +171,31 @@ describe('client server: the HTTP API', () => {
     await t.stop();
   });
 
-  it('GET /health reports uptime, venue connections and every book’s status', async () => {
+  it('GET /health is ok while every book is live, with each venue’s connections and counters', async () => {
     const res = await fetch(`${t.httpUrl}/health`);
     assert.equal(res.status, 200);
-    const body = (await res.json()) as {
-      status: string;
-      uptimeSec: number;
-      venues: { exchange: string; connections: { state: string }[] }[];
-      books: { status: string }[];
-    };
+    const body = (await res.json()) as HealthReport;
     assert.equal(body.status, 'ok');
+    assert.deepEqual(body.notLive, { books: [], connections: [] });
+    assert.equal(body.simulated, true);
     assert.deepEqual(
-      body.venues.map((v) => v.exchange),
-      ['binance', 'bybit'],
+      body.venues.map((v) => [v.exchange, v.books, v.liveBooks]),
+      [
+        ['binance', 3, 3],
+        ['bybit', 3, 3],
+      ],
     );
-    assert.ok(body.venues.every((v) => v.connections.every((c) => c.state === 'open')));
-    assert.equal(body.books.length, 6);
+    for (const v of body.venues) {
+      const status = t.app.exchanges.get(v.exchange)!.status();
+      assert.deepEqual(
+        v.connections.map((c) => [c.name, c.state, c.since]),
+        status.connections.map((c) => [c.name, 'open', c.status.type === 'open' ? c.status.since : -1]),
+      );
+    }
+    assert.deepEqual(
+      body.books.map((b) => [`${b.exchange}:${b.symbol}`, b.status, b.lastAuditAt]),
+      t.app.books.list().map((b) => [b.key, 'live', null]),
+    );
   });
 
   it('GET /api/orderbooks and /api/orderbooks/:exchange/:symbol?depth=N serve exact books', async () => {
@@ -207,40 +220,62 @@ describe('client server: the HTTP API', () => {
     t.sim.run(200);
   });
 
-  it('GET /metrics is Prometheus text with FlowRS’s own series', async () => {
+  it('GET /metrics is Prometheus text whose values are the engine’s, the books’ and the venues’', async () => {
+    t.sim.pause();
+    await sleep(200);
     const res = await fetch(`${t.httpUrl}/metrics`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
     const text = await res.text();
-    for (const name of [
-      'flowrs_venue_messages_total{exchange="binance"}',
-      'flowrs_book_updates_total{exchange="bybit",symbol="ETHUSDT"}',
-      'flowrs_trades_total',
-      'flowrs_processing_latency_seconds_bucket',
-      'flowrs_event_loop_delay_milliseconds{quantile="0.99"}',
-      'flowrs_reconnections_total{exchange="binance"}',
-      'flowrs_invalid_frames_total',
-      'flowrs_book_spread_bps{exchange="binance",symbol="BTCUSDT"}',
-      'flowrs_book_age_seconds',
-      'flowrs_book_status{exchange="binance",symbol="BTCUSDT",status="live"} 1',
-      'flowrs_clients',
-      'flowrs_lagging_clients',
-      'flowrs_process_resident_memory_bytes',
-      'flowrs_process_cpu_seconds_total',
-    ]) {
-      assert.ok(text.includes(name), name);
+    const samples = parsePrometheus(text);
+    const value = (name: string, labels: Record<string, string> = {}) => {
+      const v = samples.get(seriesKey(name, labels));
+      assert.ok(v !== undefined, seriesKey(name, labels));
+      return v;
+    };
+    for (const s of t.app.exchanges.status()) {
+      assert.ok(s.counters.frames > 0);
+      assert.equal(value('flowrs_venue_messages_total', { exchange: s.exchange }), s.counters.frames, s.exchange);
     }
+    for (const b of t.app.metrics.bookCounters()) {
+      const [exchange, symbol] = b.key.split(':');
+      assert.ok(b.updates > 0);
+      assert.equal(value('flowrs_book_updates_total', { exchange, symbol }), b.updates, b.key);
+      assert.equal(value('flowrs_trades_total', { exchange, symbol }), b.trades, b.key);
+    }
+    for (const b of t.app.books.list()) {
+      const labels = { exchange: b.exchange, symbol: b.symbol };
+      assert.equal(value('flowrs_book_status', { ...labels, status: 'live' }), 1, b.key);
+      assert.equal(value('flowrs_book_spread_bps', labels), b.book.spreadBps(), b.key);
+    }
+    assert.equal(value('flowrs_clients'), t.app.broadcaster.sessions.size);
+    assert.equal(value('flowrs_lagging_clients'), 0);
+    assert.ok(value('flowrs_processing_latency_seconds_count') > 0);
+    assert.ok(value('flowrs_process_resident_memory_bytes') > 0);
+    assert.ok(value('flowrs_event_loop_delay_milliseconds', { quantile: '0.99' }) >= 0);
+    t.sim.run(200);
   });
 
   it('GET /api/metrics is the same JSON metrics clients receive', async () => {
-    const m = (await (await fetch(`${t.httpUrl}/api/metrics`)).json()) as {
-      processingLatencyUs: { p99: number };
-      eventLoopDelayMs: { p99: number };
-      perSymbol: Record<string, unknown>;
-    };
-    assert.equal(typeof m.processingLatencyUs.p99, 'number');
-    assert.equal(typeof m.eventLoopDelayMs.p99, 'number');
-    assert.ok(m.perSymbol['bybit:ETHUSDT']);
+    const c = await connect(t.wsUrl);
+    await waitFor(() => c.of('metrics').length > 0, 'a metrics message');
+    const served = (await (await fetch(`${t.httpUrl}/api/metrics`)).json()) as Metrics;
+    await waitFor(
+      () => c.of('metrics').some((m) => m.timestamp === served.timestamp),
+      'the client received the same tick',
+    );
+    const { type, ...sent } = c.of('metrics').find((m) => m.timestamp === served.timestamp)!;
+    assert.equal(type, 'metrics');
+    assert.deepEqual(served, sent);
+    assert.ok(served.messagesPerSec > 0);
+    assert.deepEqual(
+      Object.keys(served.perSymbol).sort(),
+      t.app.books
+        .list()
+        .map((b) => b.key)
+        .sort(),
+    );
+    c.ws.close();
   });
 
   it('GET / answers, and unknown routes are JSON 404s', async () => {
@@ -249,5 +284,91 @@ describe('client server: the HTTP API', () => {
     assert.equal(res.status, 404);
     assert.ok(((await res.json()) as { error: string }).error);
     assert.equal((await fetch(`${t.httpUrl}/health`, { method: 'POST' })).status, 405);
+  });
+});
+
+describe('client server: /health when venues are down', () => {
+  /** A port nothing listens on: connections to it are refused. */
+  const refused = async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  };
+
+  it('says degraded, naming the books that are not live and the connections that are down and why', async () => {
+    const port = await refused();
+    const t = await startApp({ FLOWRS_BYBIT_WS_URL: `ws://127.0.0.1:${port}/v5/public/linear` }, {}, 53);
+    try {
+      t.sim.run(200);
+      await waitFor(
+        () => t.app.books.list().every((b) => (b.exchange === 'binance') === (b.status() === 'live')),
+        'binance live, bybit not',
+      );
+      await waitFor(
+        () =>
+          t.app.exchanges
+            .get('bybit')!
+            .status()
+            .connections.some((c) => c.status.type === 'reconnecting'),
+        'bybit reconnecting',
+      );
+      const res = await fetch(`${t.httpUrl}/health`);
+      assert.equal(res.status, 200, 'some venue still serves live books');
+      const body = (await res.json()) as HealthReport;
+      assert.equal(body.status, 'degraded');
+      assert.deepEqual(
+        body.notLive.books.map((b) => [b.book, b.status]),
+        t.sim.symbols().map((s) => [`bybit:${s}`, 'syncing']),
+      );
+      const down = body.notLive.connections.filter((c) => c.state === 'reconnecting');
+      assert.ok(down.length > 0);
+      for (const c of down) {
+        assert.equal(c.exchange, 'bybit');
+        // The connection's own account (ConnectionStatus): a typed reason and what a user can act on.
+        assert.ok(['connect_failed', 'closed', 'error'].includes(c.reason ?? ''), c.reason);
+        assert.ok((c.detail ?? '').length > 0);
+        assert.ok((c.attempt ?? 0) > 0);
+      }
+      assert.deepEqual(
+        body.venues.map((v) => [v.exchange, v.liveBooks]),
+        [
+          ['binance', 3],
+          ['bybit', 0],
+        ],
+      );
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('answers 503 when no venue has a live book', async () => {
+    const port = await refused();
+    const t = await startApp(
+      {
+        FLOWRS_BINANCE_WS_URL: `ws://127.0.0.1:${port}`,
+        FLOWRS_BYBIT_WS_URL: `ws://127.0.0.1:${port}/v5/public/linear`,
+      },
+      {},
+      54,
+    );
+    try {
+      await waitFor(
+        () => t.app.exchanges.status().every((s) => s.connections.every((c) => c.status.type === 'reconnecting')),
+        'every connection reconnecting',
+      );
+      const res = await fetch(`${t.httpUrl}/health`);
+      assert.equal(res.status, 503);
+      const body = (await res.json()) as HealthReport;
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.notLive.books.length, 6);
+      assert.deepEqual(
+        body.venues.map((v) => v.liveBooks),
+        [0, 0],
+      );
+    } finally {
+      await t.stop();
+    }
   });
 });

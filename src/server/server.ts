@@ -7,6 +7,30 @@ import type { Broadcaster, ClientSession } from './broadcaster.js';
 import { createHttpHandler, type HttpApiDeps } from './http-api.js';
 import { type ErrorCode, MAX_CLIENT_MESSAGE_BYTES, parseBookSelection } from './protocol.js';
 
+/** The server could not take its address (in use, not permitted, not on this host). */
+export class ListenError extends Error {
+  readonly code = 'FLOWRS_LISTEN';
+  constructor(
+    /** `host:port` as asked for. */
+    readonly address: string,
+    /** The system's code: EADDRINUSE, EACCES, EADDRNOTAVAIL... */
+    readonly systemCode: string | undefined,
+    options: { cause: unknown },
+  ) {
+    super(
+      `cannot listen on ${address}: ${LISTEN_FAILURES[systemCode ?? ''] ?? (options.cause as Error).message}`,
+      options,
+    );
+    this.name = 'ListenError';
+  }
+}
+
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: 'the address is already in use (EADDRINUSE)',
+  EACCES: 'permission denied (EACCES)',
+  EADDRNOTAVAIL: 'no such address on this host (EADDRNOTAVAIL)',
+};
+
 /**
  * One port for everything clients touch: WebSocket at `/` and the HTTP API. Limits are explicit:
  * client frames over MAX_CLIENT_MESSAGE_BYTES close the connection with 1009 (ws enforces `maxPayload`),
@@ -28,6 +52,8 @@ export class FlowrsServer {
       maxPayload: MAX_CLIENT_MESSAGE_BYTES,
       perMessageDeflate: false,
     });
+    // ws re-emits the HTTP server's errors here; a listen failure is reported by listen() itself.
+    this.wss.on('error', (err) => this.log.debug({ err }, 'server error'));
     this.wss.on('connection', (ws, req) => {
       const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       // `/?books=binance:BTCUSDT,bybit:BTCUSDT` selects books from the first snapshot on.
@@ -76,7 +102,7 @@ export class FlowrsServer {
           `unknown message type ${JSON.stringify(type.slice(0, 40))}`,
         );
       });
-      ws.on('error', (error) => this.log.debug({ client: session.id, err: error.message }, 'client socket error'));
+      ws.on('error', (err) => this.log.debug({ client: session.id, err }, 'client socket error'));
       ws.on('close', (code) => this.log.debug({ client: session.id, code }, 'client disconnected'));
     });
   }
@@ -103,11 +129,16 @@ export class FlowrsServer {
     return { books: resolved.keys };
   }
 
+  /** @throws ListenError when the address cannot be taken */
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
     await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
+      const fail = (error: NodeJS.ErrnoException) => {
+        const shown = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+        reject(new ListenError(shown, error.code, { cause: error }));
+      };
+      this.http.once('error', fail);
       this.http.listen(port, host, () => {
-        this.http.off('error', reject);
+        this.http.off('error', fail);
         resolve();
       });
     });

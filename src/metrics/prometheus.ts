@@ -1,7 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
-import type { MetricsEngine } from '../metrics/metrics-engine.js';
+import type { MetricsEngine } from './metrics-engine.js';
+
+type Labels = Record<string, string>;
+type Rows = () => Iterable<readonly [Labels, number]>;
 
 /**
  * The Prometheus view of the metrics engine's state (one source of truth for JSON and /metrics).
@@ -18,95 +21,67 @@ export class PrometheusView {
   ) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'flowrs_' });
-    const venueStatus = () => exchanges.status();
-    const setCounter = (c: Counter<string>, rows: [Record<string, string>, number][]) => {
-      c.reset();
-      for (const [labels, value] of rows) c.inc(labels, value);
+    /** A counter whose values are read from their owner at scrape time. */
+    const counter = (name: string, help: string, labelNames: readonly string[], rows: Rows) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers: [r],
+        collect() {
+          this.reset();
+          for (const [labels, value] of rows()) this.inc(labels, value);
+        },
+      });
+    const perVenue = function* () {
+      for (const [exchange, counts] of metrics.venueCounts()) yield { exchange, counts };
     };
-    new Counter({
-      name: 'flowrs_venue_messages_total',
-      help: 'Frames received from each venue',
-      labelNames: ['exchange'],
-      registers: [r],
-      collect() {
-        setCounter(
-          this,
-          venueStatus().map((s) => [{ exchange: s.exchange }, s.counters.frames]),
-        );
-      },
+    const bookCounters = () => metrics.bookCounters().map((b) => ({ labels: splitKey(b.key), ...b }));
+
+    counter('flowrs_venue_messages_total', 'Frames received from each venue', ['exchange'], () =>
+      exchanges.status().map((s) => [{ exchange: s.exchange }, s.counters.frames]),
+    );
+    counter('flowrs_book_updates_total', 'Snapshots and deltas applied to each book', ['exchange', 'symbol'], () =>
+      bookCounters().map((b) => [b.labels, b.updates]),
+    );
+    counter('flowrs_trades_total', 'Trades received for each instrument', ['exchange', 'symbol'], () =>
+      bookCounters().map((b) => [b.labels, b.trades]),
+    );
+    counter('flowrs_reconnections_total', 'Venue connections lost and re-established', ['exchange'], function* () {
+      for (const { exchange, counts } of perVenue()) yield [{ exchange }, counts.reconnections];
     });
-    new Counter({
-      name: 'flowrs_book_updates_total',
-      help: 'Snapshots and deltas applied to each book',
-      labelNames: ['exchange', 'symbol'],
-      registers: [r],
-      collect() {
-        setCounter(
-          this,
-          metrics.bookCounters().map((b) => [splitKey(b.key), b.updates]),
-        );
-      },
+    counter('flowrs_resyncs_total', 'Book repairs started, by venue and reason', ['exchange', 'reason'], function* () {
+      for (const { exchange, counts } of perVenue())
+        for (const [reason, n] of Object.entries(counts.resyncsByReason)) yield [{ exchange, reason }, n];
     });
-    new Counter({
-      name: 'flowrs_trades_total',
-      help: 'Trades received for each instrument',
-      labelNames: ['exchange', 'symbol'],
-      registers: [r],
-      collect() {
-        setCounter(
-          this,
-          metrics.bookCounters().map((b) => [splitKey(b.key), b.trades]),
-        );
-      },
+    counter('flowrs_sequence_gaps_total', 'Sequence breaks detected', ['exchange'], function* () {
+      for (const { exchange, counts } of perVenue()) yield [{ exchange }, counts.gaps];
     });
-    new Counter({
-      name: 'flowrs_reconnections_total',
-      help: 'Venue connections lost and re-established',
-      labelNames: ['exchange'],
-      registers: [r],
-      collect() {
-        setCounter(
-          this,
-          venueStatus().map((s) => [{ exchange: s.exchange }, s.connections.reduce((n, c) => n + c.reconnections, 0)]),
-        );
+    counter(
+      'flowrs_invalid_frames_total',
+      'Malformed or unexpected frames dropped at the edge, by venue and reason',
+      ['exchange', 'reason'],
+      function* () {
+        for (const { exchange, counts } of perVenue())
+          for (const [reason, n] of Object.entries(counts.invalidFramesByReason)) yield [{ exchange, reason }, n];
       },
-    });
-    new Counter({
-      name: 'flowrs_resyncs_total',
-      help: 'Book repairs started, by reason',
-      labelNames: ['reason'],
-      registers: [r],
-      collect() {
-        setCounter(
-          this,
-          [...metrics.resyncsByReason.entries()].map(([reason, n]) => [{ reason }, n]),
-        );
+    );
+    counter(
+      'flowrs_book_audits_total',
+      'Audits of each book against a copy rebuilt from scratch',
+      ['exchange', 'symbol'],
+      function* () {
+        for (const [key, a] of metrics.bookAudits()) yield [splitKey(key), a.audits];
       },
-    });
-    new Counter({
-      name: 'flowrs_sequence_gaps_total',
-      help: 'Sequence breaks detected',
-      labelNames: ['exchange'],
-      registers: [r],
-      collect() {
-        setCounter(
-          this,
-          venueStatus().map((s) => [{ exchange: s.exchange }, s.counters.gaps]),
-        );
+    );
+    counter(
+      'flowrs_book_audit_drifts_total',
+      'Audits that found the book different from the rebuilt copy',
+      ['exchange', 'symbol'],
+      function* () {
+        for (const [key, a] of metrics.bookAudits()) yield [splitKey(key), a.drifts];
       },
-    });
-    new Counter({
-      name: 'flowrs_invalid_frames_total',
-      help: 'Malformed or unexpected frames dropped at the edge',
-      labelNames: ['exchange'],
-      registers: [r],
-      collect() {
-        setCounter(
-          this,
-          venueStatus().map((s) => [{ exchange: s.exchange }, metrics.invalidByVenue.get(s.exchange) ?? 0]),
-        );
-      },
-    });
+    );
     const perBook = (name: string, help: string, value: (b: ManagedBook, now: number) => number | undefined) =>
       new Gauge({
         name,
@@ -125,6 +100,11 @@ export class PrometheusView {
     perBook('flowrs_book_spread_bps', 'Best ask − best bid in basis points of the mid', (b) => b.book.spreadBps());
     perBook('flowrs_book_age_seconds', 'Time since the last applied event', (b, now) =>
       b.localTs > 0 ? (now - b.localTs) / 1000 : undefined,
+    );
+    perBook(
+      'flowrs_book_audit_drift_levels',
+      'Levels that differed at the last audit (0: the book was exact); absent until audited',
+      (b) => b.lastAudit?.driftLevels,
     );
     new Gauge({
       name: 'flowrs_book_status',
@@ -189,7 +169,7 @@ export class PrometheusView {
   }
 }
 
-function splitKey(key: string): Record<string, string> {
+function splitKey(key: string): Labels {
   const at = key.indexOf(':');
   return { exchange: key.slice(0, at), symbol: key.slice(at + 1) };
 }
