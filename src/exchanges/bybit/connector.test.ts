@@ -23,7 +23,7 @@ describe('Bybit connector against the simulator', () => {
     await sim.stop();
   });
   beforeEach(async () => {
-    stack = startStack(sim, { bybit: {} });
+    stack = startStack(sim, { bybit: { restUrl: sim.bybit.restBaseUrl } });
     await waitFor(() => open(stack), 'connected');
   });
   afterEach(async () => {
@@ -93,7 +93,7 @@ describe('Bybit connector against the simulator', () => {
 
   it('detects a stall with pongs (no data) and without (no pong)', async () => {
     await stack.stop();
-    stack = startStack(sim, { bybit: { dataTimeoutMs: 400 } });
+    stack = startStack(sim, { bybit: { restUrl: sim.bybit.restBaseUrl, dataTimeoutMs: 400 } });
     await waitFor(() => open(stack), 'connected');
     await settleAll(sim, stack);
     for (const pong of [true, false]) {
@@ -110,7 +110,7 @@ describe('Bybit connector and refused subscriptions', () => {
   it('reports success:false clearly for that symbol, keeps the others, and retries', async () => {
     const sim = await Simulator.start({ seed: 33 });
     sim.bybit.rejectNextSubscription('ETHUSDT');
-    const stack = startStack(sim, { bybit: { subscriptionRetryMs: 50 } });
+    const stack = startStack(sim, { bybit: { restUrl: sim.bybit.restBaseUrl, subscriptionRetryMs: 50 } });
     const eth = stack.books.ensure('bybit', 'ETHUSDT');
     const reasons: string[] = [];
     stack.pipeline.subscribe({ onResync: (_e, symbol, reason) => symbol === 'ETHUSDT' && reasons.push(reason) });

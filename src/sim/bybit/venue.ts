@@ -4,12 +4,26 @@ import type { PriceLevel } from '../../core/types.js';
 import { EventFaults } from '../event-faults.js';
 import { LoopbackServer, sendJson, sendText } from '../loopback-server.js';
 import { DEFAULT_INSTRUMENTS, type InstrumentSpec, MarketModel, type MarketOptions } from '../market.js';
-import { ackJson, levelsJson, orderbookJson, publicTradeJson } from './wire.js';
+import {
+  ackJson,
+  type BybitInstrumentStatus,
+  instrumentJson,
+  instrumentsPageJson,
+  levelsJson,
+  orderbookJson,
+  publicTradeJson,
+} from './wire.js';
 
 /** Bybit v5 linear limits and facts (protocols.md §2.2–2.4). */
 export const BYBIT_ORDERBOOK_DEPTHS = [1, 50, 200, 1000] as const;
 export const BYBIT_MAX_ARGS_PER_REQUEST = 10;
 export const BYBIT_LINEAR_PATH = '/v5/public/linear';
+export const BYBIT_INSTRUMENTS_PATH = '/v5/market/instruments-info';
+/** instruments-info `limit`: 1–1000, 500 when absent. */
+export const BYBIT_INSTRUMENTS_MAX_LIMIT = 1000;
+export const BYBIT_INSTRUMENTS_DEFAULT_LIMIT = 500;
+/** A price with 16 significant digits: valid JSON and a valid decimal, but more precision than a double keeps. */
+export const BYBIT_OVERPRECISE_PRICE = '65000.12345678901';
 
 export interface BybitVenueOptions {
   readonly instruments?: readonly InstrumentSpec[];
@@ -52,10 +66,28 @@ export class BybitVenue {
   private readonly rejectNext = new Set<string>();
   /** Replay: symbols whose data comes from a recording; subscribing sends no model snapshot. */
   private readonly recordedSymbols = new Set<string>();
+  /** Instruments-info status per symbol (every simulated market is `Trading` unless told otherwise). */
+  private readonly instrumentStatus = new Map<string, BybitInstrumentStatus>();
+  /** Page size cap of instruments-info, below the client's `limit` to exercise the cursor. */
+  private instrumentsPageSize = BYBIT_INSTRUMENTS_MAX_LIMIT;
+  private instrumentFailures = 0;
+  /** Snapshots of a symbol's orderbook topics still to be sent with an over-precise price. */
+  private readonly badSnapshots = new Map<string, number>();
+  /** Requests whose ack is withheld (the request itself is carried out), and requests lost entirely. */
+  private readonly droppedAcks = { subscribe: 0, unsubscribe: 0 };
+  private readonly lostRequests = { subscribe: 0, unsubscribe: 0 };
+  /** Subscribe requests naming each topic (whatever the answer). */
+  readonly topicSubscribes = new Map<string, number>();
   private seq = 700_000_000_000;
   private restU = 1_000_000;
   private nextConnId = 1;
-  readonly stats = { subscribeRequests: 0, connectionsOpened: 0, pings: 0 };
+  readonly stats = {
+    subscribeRequests: 0,
+    unsubscribeRequests: 0,
+    connectionsOpened: 0,
+    pings: 0,
+    instrumentRequests: 0,
+  };
 
   constructor(options: BybitVenueOptions = {}) {
     const seed = options.seed ?? 2;
@@ -222,6 +254,41 @@ export class BybitVenue {
     this.rejectNext.add(symbol);
   }
 
+  /** instruments-info lists `symbol` with this status (`Trading` by default; others mean "not tradable"). */
+  setInstrumentStatus(symbol: string, status: BybitInstrumentStatus): void {
+    this.instrumentStatus.set(symbol, status);
+  }
+
+  /** instruments-info pages hold at most `size` entries (the client must follow `nextPageCursor`). */
+  setInstrumentsPageSize(size: number): void {
+    this.instrumentsPageSize = Math.max(1, Math.min(BYBIT_INSTRUMENTS_MAX_LIMIT, size));
+  }
+
+  /** The next `count` instruments-info requests are answered with HTTP 500. */
+  failInstrumentRequests(count: number): void {
+    this.instrumentFailures = count;
+  }
+
+  /** The next `count` snapshots of `symbol`'s orderbook topics carry a bid priced `BYBIT_OVERPRECISE_PRICE`. */
+  corruptNextSnapshots(symbol: string, count = 1): void {
+    this.badSnapshots.set(symbol, count);
+  }
+
+  /** The next `count` requests of `op` are carried out but never acknowledged. */
+  dropNextAck(op: 'subscribe' | 'unsubscribe', count = 1): void {
+    this.droppedAcks[op] += count;
+  }
+
+  /** The next `count` requests of `op` are lost: neither carried out nor acknowledged. */
+  loseNextRequest(op: 'subscribe' | 'unsubscribe', count = 1): void {
+    this.lostRequests[op] += count;
+  }
+
+  /** Topics each open connection is subscribed to. */
+  subscriptions(): string[][] {
+    return [...this.connections].map((c) => [...c.topics].sort());
+  }
+
   sendMalformed(kind: BybitMalformedKind): void {
     for (const conn of this.connections) {
       const topicName = [...conn.topics].find((t) => t.startsWith('orderbook.'));
@@ -242,7 +309,7 @@ export class BybitVenue {
   // ---- transport ----------------------------------------------------------------------------
 
   private snapshotJson(model: MarketModel, topic: BookTopic): string {
-    return orderbookJson(
+    const json = orderbookJson(
       model,
       topic.name,
       'snapshot',
@@ -252,6 +319,17 @@ export class BybitVenue {
       topic.u,
       this.seq,
     );
+    const bad = this.badSnapshots.get(topic.symbol) ?? 0;
+    if (bad <= 0) return json;
+    this.badSnapshots.set(topic.symbol, bad - 1);
+    return json.replace('"b":[["', `"b":[["${BYBIT_OVERPRECISE_PRICE}","1"],["`);
+  }
+
+  /** True when this request is to be answered (a dropped-ack fault consumes one). */
+  private acknowledges(op: 'subscribe' | 'unsubscribe'): boolean {
+    if (this.droppedAcks[op] <= 0) return true;
+    this.droppedAcks[op]--;
+    return false;
   }
 
   private onConnection(ws: WebSocket): void {
@@ -304,6 +382,10 @@ export class BybitVenue {
       sendText(conn.ws, ackJson(false, 'args size >10', conn.id, reqId ?? '', op));
       return;
     }
+    if (this.lostRequests[op] > 0) {
+      this.lostRequests[op]--;
+      return;
+    }
     if (op === 'subscribe') this.subscribe(conn, args, reqId);
     else this.unsubscribe(conn, args, reqId);
   }
@@ -311,6 +393,10 @@ export class BybitVenue {
   /** All-or-nothing: the first bad topic fails the whole request (inference; the docs show one ack per request). */
   private subscribe(conn: Connection, args: unknown[], reqId: string | undefined): void {
     this.stats.subscribeRequests++;
+    for (const arg of args) {
+      const topic = typeof arg === 'string' ? arg : String(arg);
+      this.topicSubscribes.set(topic, (this.topicSubscribes.get(topic) ?? 0) + 1);
+    }
     for (const arg of args) {
       const topic = typeof arg === 'string' ? arg : String(arg);
       const parsed = this.parseTopic(topic);
@@ -323,7 +409,7 @@ export class BybitVenue {
         return;
       }
     }
-    sendText(conn.ws, ackJson(true, '', conn.id, reqId ?? '', 'subscribe'));
+    if (this.acknowledges('subscribe')) sendText(conn.ws, ackJson(true, '', conn.id, reqId ?? '', 'subscribe'));
     for (const arg of args as string[]) {
       conn.topics.add(arg);
       const parsed = this.parseTopic(arg)!;
@@ -346,6 +432,7 @@ export class BybitVenue {
   }
 
   private unsubscribe(conn: Connection, args: unknown[], reqId: string | undefined): void {
+    this.stats.unsubscribeRequests++;
     for (const arg of args) {
       if (typeof arg !== 'string' || !conn.topics.has(arg)) {
         sendText(
@@ -356,7 +443,7 @@ export class BybitVenue {
       }
     }
     for (const arg of args as string[]) conn.topics.delete(arg);
-    sendText(conn.ws, ackJson(true, '', conn.id, reqId ?? '', 'unsubscribe'));
+    if (this.acknowledges('unsubscribe')) sendText(conn.ws, ackJson(true, '', conn.id, reqId ?? '', 'unsubscribe'));
   }
 
   private parseTopic(
@@ -380,7 +467,67 @@ export class BybitVenue {
     return this.markets.has(symbol) || this.recordedSymbols.has(symbol);
   }
 
+  /** `GET /v5/market/instruments-info?category=linear[&status][&limit][&cursor]`, paginated by an opaque cursor. */
+  private instrumentsInfo(res: ServerResponse, url: URL): void {
+    this.stats.instrumentRequests++;
+    const now = Date.now();
+    if (this.instrumentFailures > 0) {
+      this.instrumentFailures--;
+      sendJson(res, 500, '<html><body><h1>500 Internal Server Error</h1></body></html>', {
+        'Content-Type': 'text/html',
+      });
+      return;
+    }
+    const limit = Number(url.searchParams.get('limit') ?? BYBIT_INSTRUMENTS_DEFAULT_LIMIT);
+    const cursor = url.searchParams.get('cursor') ?? '';
+    const offset =
+      cursor === ''
+        ? 0
+        : Number(
+            Buffer.from(cursor, 'base64url')
+              .toString()
+              .replace(/^next=/, ''),
+          );
+    const problem =
+      url.searchParams.get('category') !== 'linear'
+        ? 'params error: category only support linear'
+        : !Number.isInteger(limit) || limit < 1 || limit > BYBIT_INSTRUMENTS_MAX_LIMIT
+          ? 'params error: limit invalid'
+          : !Number.isInteger(offset) || offset < 0
+            ? 'params error: cursor invalid'
+            : undefined;
+    if (problem !== undefined) {
+      sendJson(
+        res,
+        200,
+        `{"retCode":10001,"retMsg":${JSON.stringify(problem)},"result":{},"retExtInfo":{},"time":${now}}`,
+      );
+      return;
+    }
+    const wanted = url.searchParams.get('status');
+    const all = [...this.markets.values()]
+      .map((model, i) => ({ model, i, status: this.instrumentStatus.get(model.spec.symbol) ?? 'Trading' }))
+      .filter((e) => wanted === null || e.status === wanted)
+      .sort((a, b) => (a.model.spec.symbol < b.model.spec.symbol ? -1 : 1));
+    const size = Math.min(limit, this.instrumentsPageSize);
+    const page = all.slice(offset, offset + size);
+    const next = offset + size < all.length ? Buffer.from(`next=${offset + size}`).toString('base64url') : '';
+    sendJson(
+      res,
+      200,
+      instrumentsPageJson(
+        page.map((e) => instrumentJson(e.model, e.status, e.i + 1)),
+        next,
+        now,
+      ),
+    );
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method === 'GET' && url.pathname === BYBIT_INSTRUMENTS_PATH) {
+      this.instrumentsInfo(res, url);
+      return;
+    }
     if (req.method !== 'GET' || url.pathname !== '/v5/market/orderbook') {
       sendJson(res, 404, '{"retCode":10404,"retMsg":"Not found"}');
       return;

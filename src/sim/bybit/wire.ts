@@ -75,3 +75,31 @@ export function ackJson(
   const req = reqId === undefined ? '' : `,"req_id":${JSON.stringify(reqId)}`;
   return `{"success":${success},"ret_msg":${JSON.stringify(retMsg)},"conn_id":"${connId}"${req},"op":${JSON.stringify(op)}}`;
 }
+
+/** Instrument status values of `GET /v5/market/instruments-info` (only `Trading` streams a live book). */
+export type BybitInstrumentStatus = 'PreLaunch' | 'Trading' | 'Delivering' | 'Closed';
+
+/** One entry of `GET /v5/market/instruments-info?category=linear`, with every field the real answer carries. */
+export function instrumentJson(model: MarketModel, status: BybitInstrumentStatus, symbolId: number): string {
+  const { symbol } = model.spec;
+  const base = symbol.endsWith('USDT') ? symbol.slice(0, -4) : symbol;
+  const minQty = model.formatQuantity(1);
+  return (
+    `{"symbol":"${symbol}","contractType":"LinearPerpetual","status":"${status}","baseCoin":"${base}","quoteCoin":"USDT",` +
+    `"launchTime":"1584230400000","deliveryTime":"0","deliveryFeeRate":"","priceScale":"${model.spec.priceDecimals}",` +
+    `"leverageFilter":{"minLeverage":"1","maxLeverage":"100.00","leverageStep":"0.01"},` +
+    `"priceFilter":{"minPrice":"${model.formatPrice(1)}","maxPrice":"${model.formatPrice(19_999_998)}","tickSize":"${model.formatPrice(1)}"},` +
+    `"lotSizeFilter":{"maxOrderQty":"1500","minOrderQty":"${minQty}","qtyStep":"${minQty}","postOnlyMaxOrderQty":"1500","maxMktOrderQty":"150","minNotionalValue":"5"},` +
+    `"unifiedMarginTrade":true,"fundingInterval":480,"settleCoin":"USDT","copyTrading":"both","upperFundingRate":"0.005",` +
+    `"lowerFundingRate":"-0.005","isPreListing":false,"preListingInfo":null,"riskParameters":{"priceLimitRatioX":"0.01",` +
+    `"priceLimitRatioY":"0.02"},"displayName":"","symbolType":"","forbidUplWithdrawal":false,"symbolId":${symbolId}}`
+  );
+}
+
+/** The instruments-info envelope: `nextPageCursor` is "" on the last page. */
+export function instrumentsPageJson(entries: readonly string[], nextPageCursor: string, time: number): string {
+  return (
+    `{"retCode":0,"retMsg":"OK","result":{"category":"linear","list":[${entries.join(',')}],` +
+    `"nextPageCursor":${JSON.stringify(nextPageCursor)}},"retExtInfo":{},"time":${time}}`
+  );
+}
