@@ -8,19 +8,19 @@ export class VenueHttpError extends Error {
     readonly url: string,
     readonly retryAfterMs: number | undefined,
     readonly body: string,
+    /** The answer's headers (a venue may report its weight counters on errors too). */
+    readonly headers?: Headers,
   ) {
     super(`HTTP ${status} from ${url}: ${body.slice(0, 200)}`);
     this.name = 'VenueHttpError';
   }
 
-  /** 429 (over the limit) or 418 (banned): the whole venue must back off. */
-  get isRateLimit(): boolean {
-    return this.status === 429 || this.status === 418;
-  }
-
-  /** Binance's `{"code":-1121,"msg":"Invalid symbol."}`: asking again cannot help. */
-  get isInvalidSymbol(): boolean {
-    return this.status === 400 && /"code"\s*:\s*-1121\b/.test(this.body);
+  /**
+   * 429 (over the limit), 418 (banned) or 403 (the venue's web application firewall refused the IP):
+   * each is about the IP, not the request, so the whole venue must back off, not one symbol.
+   */
+  get pausesVenue(): boolean {
+    return this.status === 429 || this.status === 418 || this.status === 403;
   }
 }
 

@@ -7,7 +7,12 @@ import { silentLogger } from '../../log.js';
 import { readRecording } from '../../sim/recording.js';
 import { realFixture } from '../../sim/test-support/fixtures.js';
 import { newCounters } from '../connector.js';
-import { BinanceBookSync, type DepthSnapshot } from './book-sync.js';
+import {
+  BinanceBookSync,
+  DEFAULT_BAD_SNAPSHOT_RETRY_CAP_MS,
+  DEFAULT_BAD_SNAPSHOT_RETRY_MS,
+  type DepthSnapshot,
+} from './book-sync.js';
 import { parseBinanceDepthSnapshot, parseBinanceFrame } from './parse.js';
 
 function harness(symbol: string) {
@@ -15,8 +20,20 @@ function harness(symbol: string) {
   const pipeline = new MarketPipeline(books, silentLogger);
   const counters = newCounters();
   const requests: string[] = [];
-  const sync = new BinanceBookSync(symbol, pipeline, (s) => requests.push(s), counters);
-  return { books, sync, counters, requests, book: books.ensure('binance', symbol) };
+  /** The wait each snapshot request asked for, in order. */
+  const delays: number[] = [];
+  const resyncs: string[] = [];
+  pipeline.subscribe({ onResync: (_e, _s, reason) => resyncs.push(reason) });
+  const sync = new BinanceBookSync(
+    symbol,
+    pipeline,
+    (s, delayMs) => {
+      requests.push(s);
+      delays.push(delayMs);
+    },
+    counters,
+  );
+  return { books, sync, counters, requests, delays, resyncs, book: books.ensure('binance', symbol) };
 }
 
 const delta = (
@@ -171,14 +188,110 @@ describe('BinanceBookSync', () => {
   it('bounds the pre-sync buffer', () => {
     const books = new BookManager();
     const counters = newCounters();
-    const sync = new BinanceBookSync(
-      'BTCUSDT',
-      new MarketPipeline(books, silentLogger),
-      () => undefined,
-      counters,
-      100,
-    );
+    const sync = new BinanceBookSync('BTCUSDT', new MarketPipeline(books, silentLogger), () => undefined, counters, {
+      maxBuffered: 100,
+    });
     for (let i = 0; i < 1_000; i++) sync.onDelta(delta(i * 10 + 1, i * 10 + 10, i * 10));
     assert.equal(sync.buffered, 100);
+  });
+
+  it('skips a duplicate in the pre-sync buffer instead of taking it for a gap', () => {
+    const h = harness('BTCUSDT');
+    h.sync.onDelta(delta(96, 100, 95));
+    h.sync.onDelta(delta(101, 105, 100, [['99.0', '3']]));
+    h.sync.onDelta(delta(101, 105, 100, [['99.0', '3']])); // the retiring socket's copy, at a rollover
+    h.sync.onDelta(delta(106, 110, 105, [['99.5', '4']]));
+    h.sync.onSnapshot(snapshot(100));
+    assert.equal(h.book.status(), 'live');
+    assert.equal(h.book.updateId, 110);
+    assert.deepEqual(h.book.book.top(5).bids, [
+      ['100.0', '1'],
+      ['99.5', '4'],
+      ['99.0', '3'],
+    ]);
+    assert.equal(h.counters.gaps, 0);
+    assert.equal(h.counters.duplicates, 1);
+    assert.equal(h.requests.length, 1, 'no second snapshot');
+    assert.deepEqual(h.resyncs, []);
+  });
+
+  it('an unhealthy snapshot leaves the book flagged even when the buffered events make it look healthy', () => {
+    const h = harness('BTCUSDT');
+    // The snapshot is crossed (bid above ask); the event that straddles it removes the offending bid.
+    h.sync.onDelta(delta(96, 105, 95, [['100.2', '0']]));
+    h.sync.onSnapshot({
+      ...snapshot(100),
+      bids: [
+        ['100.2', '1'],
+        ['100.0', '1'],
+      ],
+    });
+    assert.equal(h.book.book.isCrossed(), false, 'the events did uncross it');
+    assert.equal(h.book.status(), 'resyncing', 'but a crossed snapshot is not a base to build on');
+    assert.equal(h.book.resyncReason(), 'crossed');
+    assert.equal(h.requests.length, 2, 'a new snapshot is on its way');
+    assert.equal(h.delays[1], 0, 'the first unhealthy snapshot is retried at once');
+    assert.deepEqual(h.resyncs, ['crossed']);
+    h.sync.onDelta(delta(106, 110, 105));
+    h.sync.onSnapshot(snapshot(105));
+    assert.equal(h.book.status(), 'live');
+    assert.equal(h.book.updateId, 110);
+  });
+
+  it('backs off, with jitter, after snapshots the engine refuses, and says why in the book status', () => {
+    const h = harness('BTCUSDT');
+    // 17 significant digits: no double holds that price exactly, so the engine refuses the snapshot.
+    const refused = (id: number): DepthSnapshot => ({ ...snapshot(id), bids: [['100.000000000000001', '1']] });
+    h.sync.onDelta(delta(96, 100, 95));
+    assert.deepEqual(h.delays, [0]);
+    let lastId = 100;
+    for (let i = 0; i < 12; i++) {
+      h.sync.onSnapshot(refused(lastId));
+      assert.equal(h.book.status(), 'syncing');
+      assert.equal(h.book.resyncReason(), 'invalid_data');
+      assert.equal(h.requests.length, i + 2, 'one new request per refused snapshot, never more');
+      const ceiling = Math.min(DEFAULT_BAD_SNAPSHOT_RETRY_CAP_MS, DEFAULT_BAD_SNAPSHOT_RETRY_MS * 2 ** i);
+      const delay = h.delays[i + 1];
+      assert.ok(
+        delay >= ceiling / 2 && delay <= ceiling,
+        `retry ${i + 1} waits ${delay} ms, within [${ceiling / 2}, ${ceiling}]`,
+      );
+      h.sync.onDelta(delta(lastId + 1, lastId + 5, lastId));
+      lastId += 5;
+    }
+    assert.equal(h.delays.at(-1)! >= DEFAULT_BAD_SNAPSHOT_RETRY_CAP_MS / 2, true, 'capped at 5 minutes');
+    assert.equal(h.resyncs.filter((r) => r === 'invalid_data').length, 12);
+    // A good snapshot makes it live, and the next refusal starts again from the base delay.
+    h.sync.onSnapshot(snapshot(lastId));
+    assert.equal(h.book.status(), 'live');
+    h.sync.startResync('gap');
+    h.sync.onDelta(delta(lastId + 1, lastId + 5, lastId));
+    h.sync.onSnapshot(refused(lastId + 5));
+    assert.ok(h.delays.at(-1)! <= DEFAULT_BAD_SNAPSHOT_RETRY_MS, 'the backoff was reset by the good snapshot');
+  });
+
+  it('a probe snapshot taken before the stream is refetched quietly when the stream is newer', () => {
+    const h = harness('BTCUSDT');
+    h.sync.probe();
+    assert.equal(h.requests.length, 1, 'asked before any event');
+    h.sync.onSnapshot(snapshot(90));
+    h.sync.onDelta(delta(96, 100, 95)); // the stream opened after the snapshot: it cannot chain
+    assert.equal(h.requests.length, 2);
+    assert.deepEqual(h.resyncs, [], 'nothing was lost: no resync is counted');
+    h.sync.onDelta(delta(101, 105, 100));
+    h.sync.onSnapshot(snapshot(100));
+    assert.equal(h.book.status(), 'live');
+    assert.equal(h.book.updateId, 105);
+  });
+
+  it('an abandoned symbol stays flagged unknown_symbol: no resync, no request', () => {
+    const h = harness('NOPEUSDT');
+    h.sync.abandon();
+    h.sync.startResync('gap');
+    h.sync.onDelta(delta(1, 2, 0));
+    h.sync.probe();
+    assert.equal(h.book.resyncReason(), 'unknown_symbol');
+    assert.equal(h.requests.length, 0);
+    assert.deepEqual(h.resyncs, ['unknown_symbol']);
   });
 });

@@ -1,4 +1,4 @@
-import { isUnhealthy, type MarketSink, type ResyncReason } from '../../core/sink.js';
+import { type ApplyOutcome, isUnhealthy, type MarketSink, type ResyncReason } from '../../core/sink.js';
 import type { BookDeltaEvent, PriceLevel } from '../../core/types.js';
 import type { ConnectorCounters } from '../connector.js';
 
@@ -6,6 +6,37 @@ import type { ConnectorCounters } from '../connector.js';
 export const MAX_BUFFERED_EVENTS = 10_000;
 /** Binance REST snapshots hold at most this many levels a side. */
 export const BINANCE_SNAPSHOT_LIMIT = 1000;
+/**
+ * After a snapshot the book engine refused (a malformed level) or found unhealthy more than once in a
+ * row, the next request waits: 1 s, doubling to 5 min, with jitter. Asking again at once would spend
+ * the venue's weight budget on a symbol whose snapshots keep failing, without helping it.
+ */
+export const DEFAULT_BAD_SNAPSHOT_RETRY_MS = 1_000;
+export const DEFAULT_BAD_SNAPSHOT_RETRY_CAP_MS = 5 * 60 * 1000;
+
+/** What a sync needs from the sink: a live book's pipeline, or an audit's shadow. */
+export type BookSyncSink = Pick<MarketSink, 'book' | 'bookResyncing'>;
+
+/** Asks for a REST snapshot of `symbol`, not before `delayMs` from now. */
+export type SnapshotRequester = (symbol: string, delayMs: number) => void;
+
+export interface BinanceBookSyncOptions {
+  /** Events kept while waiting for a snapshot (default MAX_BUFFERED_EVENTS). */
+  readonly maxBuffered?: number;
+  readonly badSnapshotRetryMs?: number;
+  readonly badSnapshotRetryCapMs?: number;
+  /** Source of jitter, injectable for tests. */
+  readonly random?: () => number;
+}
+
+/**
+ * The wait before the next snapshot after `failures` bad ones in a row: the base doubled per failure
+ * up to the cap, drawn uniformly from the upper half so it is never "at once".
+ */
+export function badSnapshotDelay(failures: number, baseMs: number, capMs: number, random: () => number): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(Math.max(0, failures - 1), 30));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
 
 export interface DepthSnapshot {
   readonly lastUpdateId: number;
@@ -34,17 +65,33 @@ export class BinanceBookSync {
   private snapshotRequested = false;
   /** The venue refused the symbol for good: request nothing more. */
   private abandoned = false;
+  /** The outstanding snapshot was asked for before any event (to learn early whether the venue lists the symbol). */
+  private probing = false;
+  /** Snapshots in a row that did not give a healthy book (refused by the engine, or unhealthy). */
+  private badSnapshots = 0;
+  private readonly maxBuffered: number;
 
   constructor(
     readonly symbol: string,
-    private readonly sink: MarketSink,
-    private readonly requestSnapshot: (symbol: string) => void,
+    private readonly sink: BookSyncSink,
+    private readonly requestSnapshot: SnapshotRequester,
     private readonly counters: ConnectorCounters,
-    private readonly maxBuffered = MAX_BUFFERED_EVENTS,
-  ) {}
+    private readonly options: BinanceBookSyncOptions = {},
+  ) {
+    this.maxBuffered = options.maxBuffered ?? MAX_BUFFERED_EVENTS;
+  }
 
   get isLive(): boolean {
     return this.live;
+  }
+
+  /** Live and not waiting for proof of continuity after a lost connection. */
+  get isTrusted(): boolean {
+    return this.live && !this.interrupted;
+  }
+
+  get isAbandoned(): boolean {
+    return this.abandoned;
   }
 
   get lastUpdateId(): number | undefined {
@@ -56,6 +103,7 @@ export class BinanceBookSync {
   }
 
   onDelta(event: BookDeltaEvent): void {
+    if (this.abandoned) return;
     if (this.live) {
       const lastU = this.lastU!;
       if (event.updateId <= lastU) {
@@ -96,12 +144,25 @@ export class BinanceBookSync {
   }
 
   /** Re-syncs from a new snapshot, keeping the stream. */
-  startResync(reason: ResyncReason): void {
+  startResync(reason: ResyncReason, snapshotDelayMs = 0): void {
+    if (this.abandoned) return; // nothing to repair: the venue does not list the symbol
     this.live = false;
     this.interrupted = false;
     this.buffer = [];
     this.pending = undefined;
     this.sink.bookResyncing('binance', this.symbol, reason);
+    this.ensureSnapshot(snapshotDelayMs);
+  }
+
+  /**
+   * Asks for a snapshot before any event has arrived. The official procedure waits for events first,
+   * but Binance sends nothing for a symbol it does not list; when its instrument list is unavailable,
+   * only the snapshot's answer (-1121) can tell. A probe that turns out older than the stream is
+   * fetched again without flagging the book: nothing was lost.
+   */
+  probe(): void {
+    if (this.snapshotRequested || this.abandoned || this.live) return;
+    this.probing = true;
     this.ensureSnapshot();
   }
 
@@ -112,31 +173,49 @@ export class BinanceBookSync {
 
   /** The venue does not know this symbol: flag the book once and stop asking. */
   abandon(): void {
+    if (this.abandoned) return;
     this.abandoned = true;
+    this.live = false;
+    this.pending = undefined;
     this.snapshotRequested = false;
     this.buffer = [];
     this.sink.bookResyncing('binance', this.symbol, 'unknown_symbol');
   }
 
-  private ensureSnapshot(): void {
+  private ensureSnapshot(delayMs = 0): void {
     if (this.snapshotRequested || this.abandoned) return;
     this.snapshotRequested = true;
-    this.requestSnapshot(this.symbol);
+    this.requestSnapshot(this.symbol, delayMs);
+  }
+
+  /** Counts one more bad snapshot and returns how long to wait before the next. */
+  private nextBadSnapshotDelay(): number {
+    this.badSnapshots++;
+    return badSnapshotDelay(
+      this.badSnapshots,
+      this.options.badSnapshotRetryMs ?? DEFAULT_BAD_SNAPSHOT_RETRY_MS,
+      this.options.badSnapshotRetryCapMs ?? DEFAULT_BAD_SNAPSHOT_RETRY_CAP_MS,
+      this.options.random ?? Math.random,
+    );
   }
 
   private trySync(): void {
     const snapshot = this.pending!;
     const lid = snapshot.lastUpdateId;
-    // Step 4: drop events older than the snapshot (keep u = lastUpdateId).
+    // "Drop any event where u is < lastUpdateId in the snapshot" (u = lastUpdateId is kept).
     let start = 0;
     while (start < this.buffer.length && this.buffer[start].updateId < lid) start++;
     if (start > 0) this.buffer = this.buffer.slice(start);
     const first = this.buffer[0];
     if (first === undefined) return; // wait for an event that reaches the snapshot
+    const probe = this.probing;
+    this.probing = false;
+    // "The first processed event should have U <= lastUpdateId AND u >= lastUpdateId"
+    // (or pu = lastUpdateId, the same proof of continuity).
     if (!((first.firstUpdateId <= lid && lid <= first.updateId) || first.prevUpdateId === lid)) {
       // The snapshot is older than everything buffered: fetch again.
       this.pending = undefined;
-      this.sink.bookResyncing('binance', this.symbol, 'stale_snapshot');
+      if (!probe) this.sink.bookResyncing('binance', this.symbol, 'stale_snapshot');
       this.ensureSnapshot();
       return;
     }
@@ -153,7 +232,11 @@ export class BinanceBookSync {
       depthLimit: BINANCE_SNAPSHOT_LIMIT,
     });
     if (outcome === 'rejected') {
-      this.ensureSnapshot();
+      // The engine refused a level (e.g. more significant digits than it represents exactly): the
+      // book is unchanged and not trustworthy. Say why, and wait before asking again.
+      this.live = false;
+      this.sink.bookResyncing('binance', this.symbol, 'invalid_data');
+      this.ensureSnapshot(this.nextBadSnapshotDelay());
       return;
     }
     this.lastU = lid;
@@ -162,6 +245,13 @@ export class BinanceBookSync {
     this.buffer = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
+      // The same event twice (old and new sockets overlap at a rollover): already applied, skip it
+      // as the live path does.
+      if (i > 0 && e.updateId <= this.lastU) {
+        this.counters.duplicates++;
+        continue;
+      }
+      // "While listening to the stream, each new event's pu should be equal to the previous event's u."
       if (i > 0 && e.prevUpdateId !== this.lastU) {
         this.counters.gaps++;
         this.startResync('gap');
@@ -170,7 +260,22 @@ export class BinanceBookSync {
       }
       if (!this.apply(e)) return;
     }
-    if (isUnhealthy(outcome)) this.startResync(outcome);
+    this.afterSnapshot(outcome);
+  }
+
+  /**
+   * A snapshot judged unhealthy is not repaired by the events after it, even if they make the book
+   * look healthy: resync (flagged) from a new one. The first such retry is immediate (the book may have
+   * moved during the request); more in a row back off.
+   */
+  private afterSnapshot(outcome: ApplyOutcome): void {
+    if (!isUnhealthy(outcome)) {
+      this.badSnapshots = 0;
+      return;
+    }
+    const delay = this.badSnapshots === 0 ? 0 : this.nextBadSnapshotDelay();
+    if (delay === 0) this.badSnapshots++;
+    this.startResync(outcome, delay);
   }
 
   /** Hands one sequenced event to the sink; false if the symbol had to resync. */

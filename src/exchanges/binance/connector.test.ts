@@ -131,7 +131,8 @@ describe('Binance connector against the simulator', () => {
 
   it('keeps a quiet trade stream connected: no trades is a calm market, not a dead socket', async () => {
     await stack.stop();
-    const calm = await Simulator.start({ seed: 22, market: { tradeChance: 0, sweepChance: 0 } });
+    // No takers at all: no random trades, no sweeps, and no arbitrage against a shared fair value.
+    const calm = await Simulator.start({ seed: 22, market: { tradeChance: 0, sweepChance: 0, fairSeed: undefined } });
     stack = startStack(calm, { binance: { dataTimeoutMs: 400 } });
     try {
       await waitFor(() => stack.manager.status()[0].connections.every((c) => c.status.type === 'open'), 'connected');
@@ -186,8 +187,7 @@ describe('Binance connector and the venue’s rate limits', () => {
     const sim = await Simulator.start({ seed: 8 });
     const stack = startStack(sim, { binance: {} }, [...SYMBOLS, 'NOPEUSDT']);
     const nope = stack.books.ensure('binance', 'NOPEUSDT');
-    // The venue sends no data for an unknown stream, so force the snapshot request the way data would.
-    stack.manager.resync('binance', 'NOPEUSDT', 'gap');
+    // The venue sends no data for an unknown stream: its instrument list says it at start.
     await waitFor(() => nope.resyncReason() === 'unknown_symbol', 'the book says why it is empty');
     assert.equal(nope.status(), 'syncing');
     for (const s of SYMBOLS) await settle(sim, stack, 'binance', s);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readRecording } from '../../sim/recording.js';
 import { realFixture } from '../../sim/test-support/fixtures.js';
-import { parseBinanceFrame } from './parse.js';
+import { parseBinanceExchangeInfo, parseBinanceFrame } from './parse.js';
 
 describe('parseBinanceFrame', () => {
   it('normalizes every real depthUpdate and aggTrade in the captures, keeping the exact strings', () => {
@@ -71,5 +71,25 @@ describe('parseBinanceFrame', () => {
     ]) {
       assert.equal(parseBinanceFrame(bad, 0).kind, 'invalid', bad);
     }
+  });
+
+  it('reads exchangeInfo defensively: trading perpetuals only, odd entries skipped, a broken list refused', () => {
+    const info = parseBinanceExchangeInfo({
+      timezone: 'UTC',
+      symbols: [
+        { symbol: 'BTCUSDT', contractType: 'PERPETUAL', status: 'TRADING', filters: [] },
+        { symbol: 'BTCUSDT_260626', contractType: 'CURRENT_QUARTER', status: 'TRADING' },
+        { symbol: 'OLDUSDT', contractType: 'PERPETUAL', status: 'SETTLING' },
+        { symbol: 42, contractType: 'PERPETUAL', status: 'TRADING' },
+        null,
+        'ETHUSDT',
+        { symbol: 'ETHUSDT', contractType: 'PERPETUAL', status: 'TRADING', extra: { nested: true } },
+      ],
+    });
+    assert.ok('symbols' in info);
+    assert.deepEqual([...info.symbols], ['BTCUSDT', 'ETHUSDT']);
+    assert.deepEqual(parseBinanceExchangeInfo({ symbols: {} }), { error: 'exchangeInfo has no symbols array' });
+    assert.deepEqual(parseBinanceExchangeInfo([]), { error: 'exchangeInfo has no symbols array' });
+    assert.deepEqual(parseBinanceExchangeInfo({ symbols: [] }), { error: 'exchangeInfo lists no trading perpetual' });
   });
 });

@@ -104,3 +104,27 @@ export function parseBinanceDepthSnapshot(
   if (!Array.isArray(bids) || !Array.isArray(asks)) return { error: 'snapshot: bids/asks not arrays' };
   return { lastUpdateId, E: isInt(E) ? E : 0, bids: bids as PriceLevel[], asks: asks as PriceLevel[] };
 }
+
+/** A symbol counts as listed when it is a perpetual that trades now (not delivery, not settling or delisted). */
+export const BINANCE_LISTED_CONTRACT_TYPE = 'PERPETUAL';
+export const BINANCE_LISTED_STATUS = 'TRADING';
+
+/**
+ * The listed symbols in a `GET /fapi/v1/exchangeInfo` body. Defensive: entries that are not objects or
+ * lack a string `symbol` are skipped; a body without a `symbols` array, or with no listed symbol at
+ * all, is an error (a list that empty is a broken answer, not a venue without perpetuals).
+ */
+export function parseBinanceExchangeInfo(
+  body: unknown,
+): { readonly symbols: ReadonlySet<string> } | { readonly error: string } {
+  if (!isObject(body) || !Array.isArray(body.symbols)) return { error: 'exchangeInfo has no symbols array' };
+  const symbols = new Set<string>();
+  for (const entry of body.symbols as unknown[]) {
+    if (!isObject(entry) || typeof entry.symbol !== 'string') continue;
+    if (entry.contractType === BINANCE_LISTED_CONTRACT_TYPE && entry.status === BINANCE_LISTED_STATUS) {
+      symbols.add(entry.symbol);
+    }
+  }
+  if (symbols.size === 0) return { error: 'exchangeInfo lists no trading perpetual' };
+  return { symbols };
+}

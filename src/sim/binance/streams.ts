@@ -1,5 +1,5 @@
 /**
- * Binance USDⓈ-M stream names and the 2026 URL split by category (protocols.md §1.1):
+ * Binance USDⓈ-M stream names and the 2026 URL split by category:
  * depth and bookTicker streams are served under `/public`, aggTrade, kline, markPrice, ticker… under
  * `/market`; a connection without a routed path receives public-category data only.
  */

@@ -227,4 +227,103 @@ describe('simulated Binance USDⓈ-M futures', () => {
     assert.deepEqual(JSON.parse(c.frames[3]).data.b, [['1e-8', '1']]);
     c.ws.close();
   });
+
+  it('serves exchangeInfo in the venue’s shape, listing its instruments as USDⓈ-M perpetuals', async () => {
+    const res = await fetch(`${sim.binance.restBaseUrl}/fapi/v1/exchangeInfo`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.timezone, 'UTC');
+    assert.equal(typeof body.serverTime, 'number');
+    assert.deepEqual(body.rateLimits[0], {
+      rateLimitType: 'REQUEST_WEIGHT',
+      interval: 'MINUTE',
+      intervalNum: 1,
+      limit: 2400,
+    });
+    assert.deepEqual(
+      body.symbols.map((s: { symbol: string }) => s.symbol),
+      sim.binance.symbols(),
+    );
+    const btc = body.symbols[0];
+    assert.deepEqual(
+      {
+        symbol: btc.symbol,
+        pair: btc.pair,
+        contractType: btc.contractType,
+        status: btc.status,
+        baseAsset: btc.baseAsset,
+        quoteAsset: btc.quoteAsset,
+        marginAsset: btc.marginAsset,
+        pricePrecision: btc.pricePrecision,
+        quantityPrecision: btc.quantityPrecision,
+      },
+      {
+        symbol: 'BTCUSDT',
+        pair: 'BTCUSDT',
+        contractType: 'PERPETUAL',
+        status: 'TRADING',
+        baseAsset: 'BTC',
+        quoteAsset: 'USDT',
+        marginAsset: 'USDT',
+        pricePrecision: 2,
+        quantityPrecision: 3,
+      },
+    );
+    const filter = (type: string) => btc.filters.find((f: { filterType: string }) => f.filterType === type);
+    assert.equal(filter('PRICE_FILTER').tickSize, '0.10');
+    assert.equal(filter('LOT_SIZE').stepSize, '0.001');
+    sim.binance.setInstrumentStatus('ETHUSDT', 'SETTLING');
+    const after = await (await fetch(`${sim.binance.restBaseUrl}/fapi/v1/exchangeInfo`)).json();
+    assert.equal(after.symbols.find((s: { symbol: string }) => s.symbol === 'ETHUSDT').status, 'SETTLING');
+    sim.binance.setInstrumentStatus('ETHUSDT', 'TRADING');
+  });
+
+  it('fails exchangeInfo on demand, then serves it again', async () => {
+    sim.binance.failExchangeInfo(2);
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${sim.binance.restBaseUrl}/fapi/v1/exchangeInfo`);
+      assert.equal(res.status, 500);
+      await res.text();
+    }
+    assert.equal((await fetch(`${sim.binance.restBaseUrl}/fapi/v1/exchangeInfo`)).status, 200);
+  });
+
+  it('reports the IP’s used weight on every REST answer, other processes’ weight included', async () => {
+    const weight = async (path: string): Promise<number> => {
+      const res = await fetch(`${sim.binance.restBaseUrl}${path}`);
+      await res.text();
+      const header = res.headers.get('x-mbx-used-weight-1m');
+      assert.notEqual(header, null, `${path} answers with X-MBX-USED-WEIGHT-1M`);
+      return Number(header);
+    };
+    const first = await weight('/fapi/v1/exchangeInfo');
+    // A minute boundary between two requests resets the count; retry until both land in one minute.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const start = await weight('/fapi/v1/exchangeInfo');
+      const snapshot = await weight('/fapi/v1/depth?symbol=BTCUSDT&limit=1000');
+      const unknown = await weight('/fapi/v1/depth?symbol=NOPE&limit=5');
+      sim.binance.addForeignWeight(500);
+      const afterForeign = await weight('/fapi/v1/exchangeInfo');
+      if (afterForeign < start) continue;
+      assert.ok(first >= 1);
+      assert.equal(snapshot, start + 20, 'limit 1000 weighs 20');
+      assert.equal(unknown, snapshot + 2, 'an error answer is counted and reported too');
+      assert.equal(afterForeign, unknown + 500 + 1, 'weight spent by another process on the IP shows');
+      return;
+    }
+    assert.fail('three minute boundaries in a row');
+  });
+
+  it('refuses a connection URL longer than the ~8 KB seen in front of the venue', async () => {
+    const long = (n: number) =>
+      Array.from({ length: n }, (_, i) => `${'x'.repeat(24)}${String(i).padStart(3, '0')}usdt@depth@100ms`).join('/');
+    const refused = new WebSocket(`${sim.binance.wsBaseUrl}/public/stream?streams=${long(190)}`);
+    const status = await new Promise<number>((resolve) =>
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    assert.equal(status, 414);
+    const accepted = collect(`${sim.binance.wsBaseUrl}/public/stream?streams=${long(150)}`);
+    await accepted.opened;
+    accepted.ws.close();
+  });
 });

@@ -6,15 +6,21 @@ import { LoopbackServer, sendJson, sendText } from '../loopback-server.js';
 import { DEFAULT_INSTRUMENTS, type InstrumentSpec, type MarketOptions, type SimTrade } from '../market.js';
 import { BinanceDepthFeed, UpdateIdCounter } from './depth-feed.js';
 import { parseStreamName, type Route, routeDelivers } from './streams.js';
-import { aggTradeJson, combinedFrame } from './wire.js';
+import { aggTradeJson, combinedFrame, exchangeInfoJson } from './wire.js';
 
-/** Venue limits (protocols.md §1.2, §1.4). */
+/** Venue limits, as documented (stream count, incoming messages, ping/pong, request weight). */
 export const BINANCE_MAX_STREAMS_PER_CONNECTION = 200;
 export const BINANCE_MAX_INCOMING_PER_SECOND = 10;
 export const BINANCE_PING_INTERVAL_MS = 180_000;
 export const BINANCE_PONG_TIMEOUT_MS = 600_000;
 export const BINANCE_WEIGHT_LIMIT_PER_MINUTE = 2_400;
 export const BINANCE_SNAPSHOT_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
+/** Weight of `GET /fapi/v1/exchangeInfo`. */
+export const BINANCE_EXCHANGE_INFO_WEIGHT = 1;
+/** Longest connection URL accepted: 8,004 characters were measured in front of Binance's stream servers. */
+export const BINANCE_MAX_URL_LENGTH_ACCEPTED = 8_004;
+/** Instrument statuses exchangeInfo reports; only `TRADING` ones stream and trade. */
+export type BinanceInstrumentStatus = 'TRADING' | 'SETTLING' | 'PENDING_TRADING' | 'DELIVERING' | 'CLOSE';
 
 export function snapshotWeight(limit: number): number {
   if (limit <= 50) return 2;
@@ -73,13 +79,26 @@ export class BinanceVenue {
   private aggTradeId = 1;
   private tradeId = 1;
   private readonly snapshotFaults: SnapshotFault[] = [];
+  private readonly exchangeInfoFaults: SnapshotFault[] = [];
+  private readonly instrumentStatus = new Map<string, BinanceInstrumentStatus>();
+  /** Weight spent by other clients on the same IP this minute (tests add it). */
+  private foreignWeight = 0;
   private readonly staleSnapshots = new Map<string, string>();
+  /** Symbols whose next snapshot answers carry an over-precise price, and how many are left. */
+  private readonly badSnapshots = new Map<string, number>();
   private snapshotDelayMs = 0;
   /** Replay: recorded REST snapshots, served in place of the model's. */
   private readonly recordedSnapshots = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Counters tests can read. */
-  readonly stats = { snapshotRequests: 0, subscribeRequests: 0, connectionsOpened: 0 };
+  readonly stats = {
+    snapshotRequests: 0,
+    subscribeRequests: 0,
+    connectionsOpened: 0,
+    exchangeInfoRequests: 0,
+    /** Snapshot requests per symbol (as asked, even unknown ones). */
+    snapshotRequestsBySymbol: new Map<string, number>(),
+  };
 
   constructor(options: BinanceVenueOptions = {}) {
     const seed = options.seed ?? 1;
@@ -247,6 +266,38 @@ export class BinanceVenue {
     }
   }
 
+  /** The next `count` exchangeInfo requests get this answer (default a 500) instead of the list. */
+  failExchangeInfo(
+    count: number,
+    fault: SnapshotFault = {
+      status: 500,
+      body: '{"code":-1000,"msg":"An unknown error occurred while processing the request."}',
+    },
+  ): void {
+    for (let i = 0; i < count; i++) this.exchangeInfoFaults.push(fault);
+  }
+
+  /** What exchangeInfo says of `symbol` (default TRADING); streams and snapshots are unaffected. */
+  setInstrumentStatus(symbol: string, status: BinanceInstrumentStatus): void {
+    this.instrumentStatus.set(symbol, status);
+  }
+
+  /**
+   * Weight spent this minute by other processes on the client's IP: it counts towards the venue's
+   * limit and shows in every answer's `X-MBX-USED-WEIGHT-1M`, until the minute rolls over.
+   */
+  addForeignWeight(weight: number): void {
+    this.rollWeightWindow(Date.now());
+    this.foreignWeight += weight;
+    this.weightUsed += weight;
+  }
+
+  /** The IP's used weight this minute, as `X-MBX-USED-WEIGHT-1M` reports it. */
+  usedWeight(): number {
+    this.rollWeightWindow(Date.now());
+    return this.weightUsed;
+  }
+
   /** The next `count` snapshot requests get this answer instead of a book. */
   failSnapshots(count: number, fault: SnapshotFault): void {
     for (let i = 0; i < count; i++) this.snapshotFaults.push(fault);
@@ -262,6 +313,15 @@ export class BinanceVenue {
     const feed = this.feeds.get(symbol);
     if (!feed) throw new Error(`unknown symbol ${symbol}`);
     this.staleSnapshots.set(symbol, feed.snapshotJson(Date.now(), 1000));
+  }
+
+  /**
+   * The next `count` snapshots of `symbol` are true in every id and level but one: the best bid's
+   * price gets more significant digits than a double holds exactly, which a client must refuse.
+   */
+  armBadSnapshot(symbol: string, count = 1): void {
+    if (!this.feeds.has(symbol)) throw new Error(`unknown symbol ${symbol}`);
+    this.badSnapshots.set(symbol, count);
   }
 
   // ---- transport ----------------------------------------------------------------------------
@@ -281,6 +341,9 @@ export class BinanceVenue {
       streams = segments.slice(1);
     } else {
       return { accept: false, status: 404, body: '{"code":-1,"msg":"Not found"}' };
+    }
+    if (url.href.length - url.origin.length > BINANCE_MAX_URL_LENGTH_ACCEPTED) {
+      return { accept: false, status: 414, body: '<html><body><h1>414 Request-URI Too Large</h1></body></html>' };
     }
     if (streams.length > BINANCE_MAX_STREAMS_PER_CONNECTION) {
       return { accept: false, status: 400, body: '{"code":-1,"msg":"Too many streams; at most 200 per connection"}' };
@@ -391,54 +454,78 @@ export class BinanceVenue {
     }
   }
 
+  private rollWeightWindow(now: number): void {
+    if (now - this.weightWindowStart >= 60_000) {
+      this.weightWindowStart = now - (now % 60_000);
+      this.weightUsed = 0;
+      this.foreignWeight = 0;
+    }
+  }
+
+  /** Counts a request's weight; every answer reports the minute's total in `X-MBX-USED-WEIGHT-1M`. */
+  private spendWeight(weight: number, now: number): Record<string, string> {
+    this.rollWeightWindow(now);
+    this.weightUsed += weight;
+    return { 'X-MBX-USED-WEIGHT-1M': String(this.weightUsed) };
+  }
+
+  /** A 429 with Retry-After until the minute rolls over, if the IP is past the limit. */
+  private overLimit(res: ServerResponse, now: number, weightHeader: Record<string, string>): boolean {
+    if (this.weightUsed <= this.weightLimit) return false;
+    const retryAfter = Math.ceil((this.weightWindowStart + 60_000 - now) / 1000);
+    sendJson(res, 429, '{"code":-1003,"msg":"Too many requests; current limit of IP is 2400 requests per minute."}', {
+      ...weightHeader,
+      'Retry-After': String(retryAfter),
+    });
+    return true;
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method === 'GET' && url.pathname === '/fapi/v1/exchangeInfo') {
+      this.onExchangeInfo(res);
+      return;
+    }
     if (req.method !== 'GET' || url.pathname !== '/fapi/v1/depth') {
-      sendJson(res, 404, '{"code":-1,"msg":"Not found"}');
+      sendJson(res, 404, '{"code":-1,"msg":"Not found"}', { 'X-MBX-USED-WEIGHT-1M': String(this.usedWeight()) });
       return;
     }
     this.stats.snapshotRequests++;
+    const symbol = url.searchParams.get('symbol') ?? '';
+    this.stats.snapshotRequestsBySymbol.set(symbol, (this.stats.snapshotRequestsBySymbol.get(symbol) ?? 0) + 1);
+    const limit = Number(url.searchParams.get('limit') ?? 500);
+    const now = Date.now();
+    const weightHeader = this.spendWeight(snapshotWeight(limit), now);
     const fault = this.snapshotFaults.shift();
     if (fault) {
-      const headers: Record<string, string> =
-        fault.retryAfterSec !== undefined ? { 'Retry-After': String(fault.retryAfterSec) } : {};
+      const headers: Record<string, string> = { ...weightHeader };
+      if (fault.retryAfterSec !== undefined) headers['Retry-After'] = String(fault.retryAfterSec);
       const body = fault.body ?? `{"code":-1003,"msg":"Too many requests; simulated status ${fault.status}."}`;
       sendJson(res, fault.status, body, headers);
       return;
     }
-    const symbol = url.searchParams.get('symbol') ?? '';
-    const limit = Number(url.searchParams.get('limit') ?? 500);
+    if (this.overLimit(res, now, weightHeader)) return;
     const recorded = this.recordedSnapshots.get(symbol);
     if (recorded !== undefined) {
-      sendJson(res, 200, recorded);
+      sendJson(res, 200, recorded, weightHeader);
       return;
     }
     const feed = this.feeds.get(symbol);
     if (!feed) {
-      sendJson(res, 400, '{"code":-1121,"msg":"Invalid symbol."}');
+      sendJson(res, 400, '{"code":-1121,"msg":"Invalid symbol."}', weightHeader);
       return;
     }
     if (!(BINANCE_SNAPSHOT_LIMITS as readonly number[]).includes(limit)) {
-      sendJson(res, 400, `{"code":-1130,"msg":"Data sent for parameter 'limit' is not valid."}`);
-      return;
-    }
-    const now = Date.now();
-    if (now - this.weightWindowStart >= 60_000) {
-      this.weightWindowStart = now - (now % 60_000);
-      this.weightUsed = 0;
-    }
-    this.weightUsed += snapshotWeight(limit);
-    const weightHeader = { 'X-MBX-USED-WEIGHT-1M': String(this.weightUsed) };
-    if (this.weightUsed > this.weightLimit) {
-      const retryAfter = Math.ceil((this.weightWindowStart + 60_000 - now) / 1000);
-      sendJson(res, 429, '{"code":-1003,"msg":"Too many requests; current limit of IP is 2400 requests per minute."}', {
-        ...weightHeader,
-        'Retry-After': String(retryAfter),
-      });
+      sendJson(res, 400, `{"code":-1130,"msg":"Data sent for parameter 'limit' is not valid."}`, weightHeader);
       return;
     }
     const stale = this.staleSnapshots.get(symbol);
     if (stale !== undefined) this.staleSnapshots.delete(symbol);
-    const body = stale ?? feed.snapshotJson(now, limit);
+    let body = stale ?? feed.snapshotJson(now, limit);
+    const bad = this.badSnapshots.get(symbol) ?? 0;
+    if (bad > 0) {
+      this.badSnapshots.set(symbol, bad - 1);
+      body = body.replace(/"bids":\[\["([0-9.]+)"/, (_m, price: string) => `"bids":[["${price}000000000001"`);
+    }
     if (this.snapshotDelayMs <= 0) {
       sendJson(res, 200, body, weightHeader);
       return;
@@ -448,6 +535,26 @@ export class BinanceVenue {
       if (!res.destroyed) sendJson(res, 200, body, weightHeader);
     }, this.snapshotDelayMs);
     this.timers.add(timer);
+  }
+
+  /** `GET /fapi/v1/exchangeInfo`: every simulated instrument, as a USDⓈ-M perpetual. */
+  private onExchangeInfo(res: ServerResponse): void {
+    this.stats.exchangeInfoRequests++;
+    const now = Date.now();
+    const weightHeader = this.spendWeight(BINANCE_EXCHANGE_INFO_WEIGHT, now);
+    const fault = this.exchangeInfoFaults.shift();
+    if (fault) {
+      const headers: Record<string, string> = { ...weightHeader };
+      if (fault.retryAfterSec !== undefined) headers['Retry-After'] = String(fault.retryAfterSec);
+      sendJson(res, fault.status, fault.body ?? '{"code":-1000,"msg":"An unknown error occurred."}', headers);
+      return;
+    }
+    if (this.overLimit(res, now, weightHeader)) return;
+    const instruments = [...this.feeds.values()].map((feed) => ({
+      model: feed.model,
+      status: this.instrumentStatus.get(feed.model.spec.symbol) ?? 'TRADING',
+    }));
+    sendJson(res, 200, exchangeInfoJson(instruments, now, this.weightLimit), weightHeader);
   }
 
   async stop(): Promise<void> {
