@@ -25,4 +25,9 @@ export class Backoff {
   reset(): void {
     this.attempt = 0;
   }
+
+  /** A backoff with the same parameters and its own count (for a second kind of retry on the same link). */
+  fresh(): Backoff {
+    return new Backoff(this.baseMs, this.capMs, this.random);
+  }
 }
