@@ -21,6 +21,8 @@ export { DEFAULT_BOOK_DEPTH, DEFAULT_TRIM_FACTOR, OrderBook } from './book/order
 export type { ClientStatus, FlowrsClientOptions, WebSocketConstructor, WebSocketLike } from './client/flowrs-client.js';
 export { bookKeyOf, FlowrsClient } from './client/flowrs-client.js';
 export * from './core/decimal.js';
+export type { Instrument } from './core/instrument.js';
+export { canonicalPerp, toBaseQuantity } from './core/instrument.js';
 export * from './core/sink.js';
 export * from './core/types.js';
 export { Backoff } from './exchanges/backoff.js';
@@ -28,10 +30,9 @@ export type { BinanceConnectorOptions } from './exchanges/binance/connector.js';
 export { BinanceConnector } from './exchanges/binance/connector.js';
 export type { BinanceFrame } from './exchanges/binance/parse.js';
 export { parseBinanceFrame } from './exchanges/binance/parse.js';
-export type { BybitConnectorOptions, BybitDepth } from './exchanges/bybit/connector.js';
-export { BYBIT_DEPTHS, BybitConnector } from './exchanges/bybit/connector.js';
-export type { BybitFrame } from './exchanges/bybit/parse.js';
 export { parseBybitFrame } from './exchanges/bybit/parse.js';
+export type { BybitDepth } from './exchanges/bybit/settings.js';
+export { BYBIT_DEPTHS } from './exchanges/bybit/settings.js';
 // Venues
 export type { ConnectorCounters, ConnectorStatus, VenueConnector } from './exchanges/connector.js';
 export {
@@ -40,9 +41,15 @@ export {
   VenueHttpError,
   VenueResponseError,
 } from './exchanges/errors.js';
+export type { BookSequencer, SequenceVerdict } from './exchanges/kit/book-sequencer.js';
+export { SubscriptionConnector } from './exchanges/kit/subscription-connector.js';
+export type { ConnectionLimits, Heartbeat, SubscriptionProtocol } from './exchanges/kit/subscription-protocol.js';
+export type { VenueFrame } from './exchanges/kit/venue-frame.js';
+export type { ChannelCapability, ConnectorContext, VenueModule } from './exchanges/kit/venue-module.js';
 export { ExchangeManager } from './exchanges/manager.js';
 export { ReconnectingSocket } from './exchanges/reconnecting-socket.js';
 export { SnapshotQueue } from './exchanges/snapshot-queue.js';
+export { VENUE_IDS, VENUES, venueById } from './exchanges/venues.js';
 export type { LogFormat, LoggerOptions, LogLevel } from './log.js';
 export { createLogger, LOG_FORMATS, LOG_LEVELS, LogConfigError, silentLogger } from './log.js';
 export type { Metrics, VenueCounts } from './metrics/metrics-engine.js';

@@ -3,53 +3,45 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_DISPLAY_DEPTH, DEFAULT_STALE_AFTER_MS } from '../book/book-manager.js';
 import { DEFAULT_BOOK_DEPTH } from '../book/order-book.js';
-import { EXCHANGES, type Exchange } from '../core/types.js';
+import { canonicalPerp } from '../core/instrument.js';
+import type { Exchange } from '../core/types.js';
 import { DEFAULT_AUDIT_INTERVAL_MS } from '../exchanges/audit.js';
-import {
-  BINANCE_DEFAULT_REST_URL,
-  BINANCE_DEFAULT_WS_URL,
-  BINANCE_DEPTH_SPEEDS,
-  type BinanceDepthSpeed,
-} from '../exchanges/binance/connector.js';
-import {
-  BYBIT_DEFAULT_DEPTH,
-  BYBIT_DEFAULT_REST_URL,
-  BYBIT_DEFAULT_WS_URL,
-  BYBIT_DEPTHS,
-  type BybitDepth,
-} from '../exchanges/bybit/connector.js';
+import type { VenueModule } from '../exchanges/kit/venue-module.js';
 import { DEFAULT_DATA_TIMEOUT_MS } from '../exchanges/reconnecting-socket.js';
+import type { InstrumentRequest } from '../exchanges/registry.js';
+import { VENUE_IDS, VENUES } from '../exchanges/venues.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from '../server/broadcaster.js';
 
-/** The nine liquid USDⓈ-margined perpetuals FlowRS follows by default. */
+/** The nine liquid dollar-margined perpetuals FlowRS follows by default, as canonical instruments. */
 export const DEFAULT_SYMBOLS = [
-  'BTCUSDT',
-  'ETHUSDT',
-  'SOLUSDT',
-  'BNBUSDT',
-  'XRPUSDT',
-  'DOGEUSDT',
-  'ADAUSDT',
-  'AVAXUSDT',
-  'LINKUSDT',
+  'BTC-USDT',
+  'ETH-USDT',
+  'SOL-USDT',
+  'BNB-USDT',
+  'XRP-USDT',
+  'DOGE-USDT',
+  'ADA-USDT',
+  'AVAX-USDT',
+  'LINK-USDT',
 ];
 export const DEFAULT_LISTEN = '0.0.0.0:8080';
 export const DEFAULT_THROTTLE_MS = 1_000;
 
+/**
+ * One entry of `FLOWRS_SYMBOLS`: a canonical instrument (`BTC-USDT`, followed on every venue that lists
+ * it; `BTCUSDT` is read as `BTC-USDT`), or one venue's own symbol (`okx:BTC-USDT-SWAP`).
+ */
+export type SymbolRequest = InstrumentRequest;
+
 export interface FlowrsConfig {
   readonly exchanges: readonly Exchange[];
-  readonly symbols: readonly string[];
-  readonly binanceWsUrl: string;
-  readonly binanceRestUrl: string;
-  /** Binance diff-depth update speed (`<symbol>@depth@100ms`). */
-  readonly binanceDepthSpeed: BinanceDepthSpeed;
-  readonly bybitWsUrl: string;
-  readonly bybitRestUrl: string;
+  readonly symbols: readonly SymbolRequest[];
+  /** Each venue's own settings (`FLOWRS_<VENUE>_*`), parsed by its module's schema. */
+  readonly venueSettings: Readonly<Record<Exchange, Readonly<Record<string, unknown>>>>;
   /** Levels kept a side (at least). */
   readonly depth: number;
   /** Levels a side sent to clients. */
   readonly displayDepth: number;
-  readonly bybitDepth: BybitDepth;
   /** A live book with no event for this long is reported stale. */
   readonly staleAfterMs: number;
   /** A venue connection carrying books with no data for this long is reconnected (trade-only ones allow longer). */
@@ -71,16 +63,38 @@ const list = (s: string) =>
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
-const wsUrl = z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL');
-const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// URL');
 const positiveInt = (min: number) =>
   z.coerce
     .number({ message: `an integer ≥ ${min}` })
     .int(`an integer ≥ ${min}`)
     .min(min, `an integer ≥ ${min}`);
 
-/** Each setting: its config key (and CLI flag), environment variable, expected form, and default. */
-const SETTINGS = {
+/** Quote currencies recognised when a symbol is written the venues' old way (`BTCUSDT`). */
+const LEGACY_QUOTES = ['USDT', 'USDC', 'USD'];
+
+/** `BTCUSDT` → `BTC-USDT`; `BTC-USDT` stays; `okx:BTC-USDT-SWAP` names one venue's own symbol. */
+export function parseSymbolRequest(text: string): SymbolRequest | undefined {
+  const venue = /^([a-z][a-z0-9]*):([A-Za-z0-9._\-/]{1,40})$/.exec(text);
+  if (venue) return { kind: 'venue', exchange: venue[1], symbol: venue[2] };
+  const upper = text.toUpperCase();
+  if (/^[A-Z0-9]{1,20}-[A-Z0-9]{2,10}$/.test(upper)) return { kind: 'canonical', canonical: upper };
+  if (!/^[A-Z0-9]{2,30}$/.test(upper)) return undefined;
+  const quote = LEGACY_QUOTES.find((q) => upper.endsWith(q) && upper.length > q.length);
+  return quote === undefined
+    ? undefined
+    : { kind: 'canonical', canonical: canonicalPerp(upper.slice(0, -quote.length), quote) };
+}
+
+/** One setting: its environment variable, expected form, default, and what it does (for --help and docs). */
+export interface SettingSpec {
+  readonly env: string;
+  readonly schema: z.ZodType;
+  readonly fallback: string;
+  readonly help: string;
+}
+
+/** Settings every FlowRS has, whatever its venues (the venues' own come from VENUES). */
+const COMMON_SETTINGS = {
   exchanges: {
     env: 'FLOWRS_EXCHANGES',
     schema: z
@@ -88,48 +102,70 @@ const SETTINGS = {
       .transform(list)
       .pipe(
         z
-          .array(z.enum(EXCHANGES, { message: `a comma-separated list of ${EXCHANGES.join(', ')}` }))
+          .array(
+            z.enum(VENUE_IDS as [string, ...string[]], {
+              message: `a comma-separated list of ${VENUE_IDS.join(', ')}`,
+            }),
+          )
           .min(1, 'at least one exchange'),
       ),
-    fallback: EXCHANGES.join(','),
+    fallback: VENUE_IDS.join(','),
+    help: 'venues to connect',
   },
   symbols: {
     env: 'FLOWRS_SYMBOLS',
     schema: z
       .string()
-      .transform((s) => list(s).map((x) => x.toUpperCase()))
+      .transform(list)
       .pipe(
         z
-          .array(z.string().regex(/^[A-Z0-9]{2,30}$/, 'comma-separated symbols like BTCUSDT'))
+          .array(
+            z
+              .string()
+              .transform(
+                (s, ctx) =>
+                  parseSymbolRequest(s) ??
+                  (ctx.addIssue({
+                    code: 'custom',
+                    message: 'comma-separated instruments like BTC-USDT, BTCUSDT or okx:BTC-USDT-SWAP',
+                  }),
+                  z.NEVER),
+              ),
+          )
           .min(1, 'at least one symbol'),
       ),
     fallback: DEFAULT_SYMBOLS.join(','),
+    help: "instruments: canonical (`BTC-USDT`, on every venue listing it; `BTCUSDT` means the same) or one venue's (`okx:BTC-USDT-SWAP`)",
   },
-  binanceWsUrl: { env: 'FLOWRS_BINANCE_WS_URL', schema: wsUrl, fallback: BINANCE_DEFAULT_WS_URL },
-  binanceRestUrl: { env: 'FLOWRS_BINANCE_REST_URL', schema: httpUrl, fallback: BINANCE_DEFAULT_REST_URL },
-  binanceDepthSpeed: {
-    env: 'FLOWRS_BINANCE_DEPTH_SPEED',
-    schema: z.enum(BINANCE_DEPTH_SPEEDS, { message: `one of ${BINANCE_DEPTH_SPEEDS.join(', ')}` }),
-    fallback: '100ms',
+  depth: {
+    env: 'FLOWRS_DEPTH',
+    schema: positiveInt(1),
+    fallback: String(DEFAULT_BOOK_DEPTH),
+    help: 'levels kept a side (at least)',
   },
-  bybitWsUrl: { env: 'FLOWRS_BYBIT_WS_URL', schema: wsUrl, fallback: BYBIT_DEFAULT_WS_URL },
-  bybitRestUrl: { env: 'FLOWRS_BYBIT_REST_URL', schema: httpUrl, fallback: BYBIT_DEFAULT_REST_URL },
-  depth: { env: 'FLOWRS_DEPTH', schema: positiveInt(1), fallback: String(DEFAULT_BOOK_DEPTH) },
-  displayDepth: { env: 'FLOWRS_DISPLAY_DEPTH', schema: positiveInt(1), fallback: String(DEFAULT_DISPLAY_DEPTH) },
-  bybitDepth: {
-    env: 'FLOWRS_BYBIT_DEPTH',
-    schema: z.coerce
-      .number()
-      .refine((n) => (BYBIT_DEPTHS as readonly number[]).includes(n), `one of ${BYBIT_DEPTHS.join(', ')}`)
-      .transform((n) => n as BybitDepth),
-    fallback: String(BYBIT_DEFAULT_DEPTH),
+  displayDepth: {
+    env: 'FLOWRS_DISPLAY_DEPTH',
+    schema: positiveInt(1),
+    fallback: String(DEFAULT_DISPLAY_DEPTH),
+    help: 'levels a side sent to clients',
   },
-  staleAfterMs: { env: 'FLOWRS_STALE_AFTER_MS', schema: positiveInt(1), fallback: String(DEFAULT_STALE_AFTER_MS) },
-  dataTimeoutMs: { env: 'FLOWRS_DATA_TIMEOUT_MS', schema: positiveInt(100), fallback: String(DEFAULT_DATA_TIMEOUT_MS) },
+  staleAfterMs: {
+    env: 'FLOWRS_STALE_AFTER_MS',
+    schema: positiveInt(1),
+    fallback: String(DEFAULT_STALE_AFTER_MS),
+    help: 'a live book with no event this long is `stale`',
+  },
+  dataTimeoutMs: {
+    env: 'FLOWRS_DATA_TIMEOUT_MS',
+    schema: positiveInt(100),
+    fallback: String(DEFAULT_DATA_TIMEOUT_MS),
+    help: 'a venue connection carrying books that sends no data this long (pongs do not count) is reconnected',
+  },
   auditIntervalMs: {
     env: 'FLOWRS_AUDIT_INTERVAL_MS',
     schema: positiveInt(0),
     fallback: String(DEFAULT_AUDIT_INTERVAL_MS),
+    help: 'each live book is rebuilt from scratch and compared level by level about this often (0: never)',
   },
   listen: {
     env: 'FLOWRS_LISTEN',
@@ -142,22 +178,59 @@ const SETTINGS = {
       })
       .refine((l) => l.port <= 65_535, 'host:port with a port up to 65535'),
     fallback: DEFAULT_LISTEN,
+    help: "the client server's address",
   },
-  throttleMs: { env: 'FLOWRS_THROTTLE_MS', schema: positiveInt(0), fallback: String(DEFAULT_THROTTLE_MS) },
+  throttleMs: {
+    env: 'FLOWRS_THROTTLE_MS',
+    schema: positiveInt(0),
+    fallback: String(DEFAULT_THROTTLE_MS),
+    help: 'at most one book update per book per client this often',
+  },
   clientBufferBytes: {
     env: 'FLOWRS_CLIENT_BUFFER_BYTES',
     schema: positiveInt(65_536),
     fallback: String(DEFAULT_MAX_BUFFERED_BYTES),
+    help: 'a client with more unsent bytes stops receiving until it drains, then gets a fresh snapshot',
   },
-  heartbeatMs: { env: 'FLOWRS_HEARTBEAT_MS', schema: positiveInt(100), fallback: String(DEFAULT_HEARTBEAT_MS) },
+  heartbeatMs: {
+    env: 'FLOWRS_HEARTBEAT_MS',
+    schema: positiveInt(100),
+    fallback: String(DEFAULT_HEARTBEAT_MS),
+    help: 'WebSocket ping interval; a client that misses one is dropped',
+  },
   simulated: {
     env: 'FLOWRS_SIMULATED',
     schema: z.enum(['0', '1', 'true', 'false'], { message: '1 or 0' }).transform((s) => s === '1' || s === 'true'),
     fallback: '0',
+    help: 'set by the simulator: the data is simulated',
   },
-} as const;
+} satisfies Record<string, SettingSpec>;
 
-type SettingKey = keyof typeof SETTINGS;
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A venue setting's config key (and flag stem): `okx` + `wsUrl` → `okxWsUrl` (`--okx-ws-url`). */
+export function venueSettingKey(venue: VenueModule, name: string): string {
+  return `${venue.id}${capitalize(name)}`;
+}
+
+/** Every setting FlowRS reads, common and per venue, keyed by config key: the one table docs and --help print. */
+function allSettings(): Readonly<Record<string, SettingSpec>> {
+  const table: Record<string, SettingSpec> = { ...COMMON_SETTINGS };
+  for (const venue of VENUES) {
+    for (const [name, setting] of Object.entries(venue.settings)) {
+      table[venueSettingKey(venue, name)] = {
+        env: `FLOWRS_${venue.id.toUpperCase()}_${setting.env}`,
+        schema: setting.schema,
+        fallback: setting.fallback,
+        help: setting.help,
+      };
+    }
+  }
+  return table;
+}
+
+const SETTINGS = allSettings();
+type SettingKey = string;
 
 /** Invalid configuration: the message names the variable (or flag, or file key) and the expected form. */
 export class ConfigError extends Error {
@@ -196,7 +269,7 @@ export function loadConfig(
   }
   const file = readConfigFile(flags.config ?? env.FLOWRS_CONFIG);
   const out: Record<string, unknown> = {};
-  for (const [key, setting] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
+  for (const [key, setting] of Object.entries(SETTINGS)) {
     const flag = flags[flagName(key)];
     const fromFile = file[key];
     const [raw, source] =
@@ -207,7 +280,7 @@ export function loadConfig(
           : fromFile !== undefined
             ? [Array.isArray(fromFile) ? fromFile.join(',') : String(fromFile), `config file key "${key}"`]
             : [setting.fallback, `default of ${setting.env}`];
-    const parsed = (setting.schema as z.ZodType).safeParse(raw);
+    const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) {
       throw new ConfigError(
         `${source}: expected ${parsed.error.issues[0]?.message ?? 'a valid value'}, got ${JSON.stringify(raw)}`,
@@ -215,7 +288,14 @@ export function loadConfig(
     }
     out[key] = parsed.data;
   }
-  const config = out as unknown as FlowrsConfig;
+  const venueSettings: Record<Exchange, Record<string, unknown>> = {};
+  for (const venue of VENUES) {
+    const values: Record<string, unknown> = {};
+    for (const name of Object.keys(venue.settings)) values[name] = out[venueSettingKey(venue, name)];
+    venueSettings[venue.id] = values;
+  }
+  const common = Object.fromEntries(Object.keys(COMMON_SETTINGS).map((k) => [k, out[k]]));
+  const config = { ...common, venueSettings } as unknown as FlowrsConfig;
   if (config.displayDepth > config.depth) {
     throw new ConfigError(
       `FLOWRS_DISPLAY_DEPTH (${config.displayDepth}) must not exceed FLOWRS_DEPTH (${config.depth})`,
@@ -246,6 +326,30 @@ function readConfigFile(path: string | undefined): Record<string, unknown> {
 export const CONFIG_VARIABLES: Record<SettingKey, string> = Object.fromEntries(
   Object.entries(SETTINGS).map(([k, s]) => [k, s.env]),
 ) as Record<SettingKey, string>;
+
+/** One setting as help and documentation show it. */
+export interface SettingDoc {
+  /** The config-file key. */
+  readonly key: string;
+  /** The CLI flag, e.g. `--display-depth`. */
+  readonly flag: string;
+  readonly env: string;
+  /** The default, as the variable would be written. */
+  readonly fallback: string;
+  /** One line saying what it does. */
+  readonly help: string;
+}
+
+/** Every setting in the table, in order: what `flowrs start --help` lists. */
+export function settingsTable(): SettingDoc[] {
+  return Object.entries(SETTINGS).map(([key, s]) => ({
+    key,
+    flag: `--${flagName(key)}`,
+    env: s.env,
+    fallback: s.fallback,
+    help: s.help,
+  }));
+}
 
 /** `FLOWRS_*` variables read outside the settings table (`--config`'s variable, the demo's rate). */
 export const OTHER_VARIABLES: readonly string[] = ['FLOWRS_CONFIG', 'FLOWRS_DEMO_RATE'];

@@ -2,7 +2,8 @@ import { BookManager, type BookStatus } from '../book/book-manager.js';
 import type { BookKey } from '../core/types.js';
 import type { VenueConnector } from '../exchanges/connector.js';
 import { ExchangeManager } from '../exchanges/manager.js';
-import { createConnector } from '../exchanges/registry.js';
+import { createConnectors, venueSymbols } from '../exchanges/registry.js';
+import { VENUES, venueById } from '../exchanges/venues.js';
 import { createLogger, type Logger } from '../log.js';
 import { MetricsEngine } from '../metrics/metrics-engine.js';
 import { PrometheusView } from '../metrics/prometheus.js';
@@ -54,13 +55,15 @@ export class Flowrs {
       depth: config.depth,
       displayDepth: config.displayDepth,
       staleAfterMs: config.staleAfterMs,
+      checksums: new Map(VENUES.flatMap((v) => (v.checksum ? [[v.id, v.checksum] as const] : []))),
     });
     // Every configured book exists from the start, so consumers see it as `syncing` rather than missing.
-    for (const exchange of config.exchanges) for (const symbol of config.symbols) this.books.ensure(exchange, symbol);
+    for (const exchange of config.exchanges) {
+      const venue = venueById(exchange);
+      if (venue) for (const symbol of venueSymbols(venue, config.symbols)) this.books.ensure(exchange, symbol);
+    }
     this.pipeline = new MarketPipeline(this.books, this.log);
-    this.exchanges = new ExchangeManager(
-      options.connectors ?? config.exchanges.map((e) => createConnector(e, config, this.log)),
-    );
+    this.exchanges = new ExchangeManager(options.connectors ?? createConnectors(config, this.log));
     this.metrics = new MetricsEngine(this.books, this.exchanges, this.startedAt);
     this.broadcaster = new Broadcaster(
       this.books,

@@ -1,6 +1,7 @@
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
 import { compareBooks } from '../book/compare.js';
 import { InvalidLevelError } from '../book/errors.js';
+import type { Instrument } from '../core/instrument.js';
 import type {
   ApplyOutcome,
   AuditSession,
@@ -94,6 +95,13 @@ export class MarketPipeline implements MarketSink {
     // Not logged here: the socket logs its own opens and losses, with its connection id.
     this.connections.set(`${exchange}/${name}`, status);
     for (const l of this.listeners) l.onConnection?.(exchange, name, status);
+  }
+
+  instruments(_exchange: Exchange, instruments: readonly Instrument[]): void {
+    for (const instrument of instruments) {
+      const book = this.books.describe(instrument);
+      for (const l of this.listeners) l.onBook?.(book, 'status');
+    }
   }
 
   openAudit(exchange: Exchange, symbol: string): AuditSession {

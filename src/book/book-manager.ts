@@ -1,5 +1,6 @@
+import { type Instrument, toBaseQuantity } from '../core/instrument.js';
 import type { BookAuditResult, ResyncReason } from '../core/sink.js';
-import type { BookDeltaEvent, BookKey, BookSnapshotEvent, Exchange } from '../core/types.js';
+import type { BookDeltaEvent, BookKey, BookSnapshotEvent, Exchange, PriceLevel } from '../core/types.js';
 import { bookKey } from '../core/types.js';
 import { OrderBook, type OrderBookOptions } from './order-book.js';
 
@@ -20,13 +21,21 @@ export type BookStatus = 'syncing' | 'live' | 'resyncing' | 'stale';
 export type { ResyncReason };
 
 /** The verdict after an update: `ok`, or why the book can no longer be trusted. */
-export type BookHealth = 'ok' | 'crossed' | 'depth';
+export type BookHealth = 'ok' | 'crossed' | 'depth' | 'checksum';
+
+/** A venue's checksum of its book over raw levels, best first (OKX, Bitget: the top 25 a side). */
+export type BookChecksum = (bids: readonly PriceLevel[], asks: readonly PriceLevel[]) => number;
+
+/** Levels a side a venue checksum may cover at most. */
+const CHECKSUM_DEPTH = 25;
 
 export interface BookManagerOptions extends OrderBookOptions {
   readonly displayDepth?: number;
   readonly staleAfterMs?: number;
   /** Clock for staleness, injectable for tests. */
   readonly now?: () => number;
+  /** Each venue's book checksum, where it has one: events carrying a checksum are verified with it. */
+  readonly checksums?: ReadonlyMap<Exchange, BookChecksum>;
 }
 
 /** One `exchange:SYMBOL` book plus everything needed to say how far to trust it. */
@@ -45,6 +54,8 @@ export class ManagedBook {
   sequence = 0;
   /** The last audit against a shadow copy built from scratch, if any. */
   lastAudit: BookAuditResult | undefined;
+  /** The venue's listing (canonical instrument, contract size), once its instrument list has told. */
+  instrument: Instrument | undefined;
 
   constructor(
     readonly exchange: Exchange,
@@ -53,6 +64,7 @@ export class ManagedBook {
     private readonly minTrustedDepth: number,
     private readonly staleAfterMs: number,
     private readonly now: () => number,
+    private readonly checksum?: BookChecksum,
   ) {
     this.key = bookKey(exchange, symbol);
     this.book = new OrderBook(bookOptions);
@@ -72,14 +84,14 @@ export class ManagedBook {
   applySnapshot(event: BookSnapshotEvent): BookHealth {
     this.book.applySnapshot(event.bids, event.asks, event.depthLimit);
     this.stamp(event.updateId, event.venueTs, event.localTs);
-    return this.settle();
+    return this.settle(event.checksum);
   }
 
   /** Applies a delta the connector has already sequenced. @throws InvalidLevelError */
   applyDelta(event: BookDeltaEvent): BookHealth {
     this.book.applyDelta(event.bids, event.asks);
     this.stamp(event.updateId, event.venueTs, event.localTs);
-    return this.settle();
+    return this.settle(event.checksum);
   }
 
   /** Keeps the last good book readable while the connector repairs it. */
@@ -101,8 +113,12 @@ export class ManagedBook {
   }
 
   /** Decides the state after an update: a crossed book or a hole near the touch is never live. */
-  private settle(): BookHealth {
-    const health = this.health();
+  private settle(checksum: number | undefined): BookHealth {
+    let health = this.health();
+    if (health === 'ok' && checksum !== undefined && this.checksum !== undefined) {
+      const top = this.book.top(CHECKSUM_DEPTH);
+      if (this.checksum(top.bids, top.asks) !== checksum) health = 'checksum';
+    }
     if (health === 'ok') {
       this.state = 'live';
       this.reason = undefined;
@@ -111,6 +127,28 @@ export class ManagedBook {
       this.reason = health;
     }
     return health;
+  }
+
+  /** The venue's contract size for this book (`"1"` where sizes are base units, or until its list has told). */
+  get contractSize(): string {
+    return this.instrument?.contractSize ?? '1';
+  }
+
+  /** The canonical instrument (`BTC-USDT`), once the venue's instrument list has told. */
+  get canonical(): string | undefined {
+    return this.instrument?.canonical;
+  }
+
+  /**
+   * The best `n` trusted levels a side, as served: quantities in base units, converted exactly from the
+   * venue's contracts where it counts contracts (the book itself keeps the venue's strings).
+   */
+  levels(n: number): { bids: [string, string][]; asks: [string, string][] } {
+    const top = this.book.top(n);
+    const size = this.contractSize;
+    if (size === '1') return top;
+    const convert = (side: [string, string][]) => side.map(([p, q]): [string, string] => [p, toBaseQuantity(q, size)]);
+    return { bids: convert(top.bids), asks: convert(top.asks) };
   }
 
   health(): BookHealth {
@@ -131,8 +169,10 @@ export class BookManager {
   readonly staleAfterMs: number;
   private readonly bookOptions: OrderBookOptions;
   private readonly now: () => number;
+  private readonly checksums: ReadonlyMap<Exchange, BookChecksum> | undefined;
 
   constructor(options: BookManagerOptions = {}) {
+    this.checksums = options.checksums;
     this.displayDepth = options.displayDepth ?? DEFAULT_DISPLAY_DEPTH;
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.now = options.now ?? Date.now;
@@ -147,7 +187,15 @@ export class BookManager {
     let symbols = this.byExchange.get(exchange);
     const existing = symbols?.get(symbol);
     if (existing !== undefined) return existing;
-    const book = new ManagedBook(exchange, symbol, this.bookOptions, this.displayDepth, this.staleAfterMs, this.now);
+    const book = new ManagedBook(
+      exchange,
+      symbol,
+      this.bookOptions,
+      this.displayDepth,
+      this.staleAfterMs,
+      this.now,
+      this.checksums?.get(exchange),
+    );
     this.books.set(book.key, book);
     if (symbols === undefined) {
       symbols = new Map();
@@ -159,7 +207,27 @@ export class BookManager {
 
   /** A book with the same settings that no one else sees (an audit's shadow copy). */
   detached(exchange: Exchange, symbol: string): ManagedBook {
-    return new ManagedBook(exchange, symbol, this.bookOptions, this.displayDepth, this.staleAfterMs, this.now);
+    return new ManagedBook(
+      exchange,
+      symbol,
+      this.bookOptions,
+      this.displayDepth,
+      this.staleAfterMs,
+      this.now,
+      this.checksums?.get(exchange),
+    );
+  }
+
+  /** Records a venue listing on its book (created if absent): its canonical key and contract size. */
+  describe(instrument: Instrument): ManagedBook {
+    const book = this.ensure(instrument.exchange, instrument.symbol);
+    book.instrument = instrument;
+    return book;
+  }
+
+  /** Every book of one canonical instrument, across venues. */
+  byCanonical(canonical: string): ManagedBook[] {
+    return this.list().filter((b) => b.canonical === canonical);
   }
 
   get(key: BookKey): ManagedBook | undefined {

@@ -1,3 +1,4 @@
+import type { Instrument } from './instrument.js';
 import type { BookEvent, Exchange, TradeEvent } from './types.js';
 
 /** Why a book is not live. */
@@ -12,11 +13,15 @@ export type ResyncReason =
   | 'subscription_failed'
   /** A periodic audit found the book different from a shadow copy built from scratch. */
   | 'audit_drift'
+  /** The venue's checksum of its book differs from ours. */
+  | 'checksum'
+  /** The venue counts sizes in contracts and its instrument list (the contract sizes) cannot be had yet. */
+  | 'instruments_unavailable'
   /** The venue does not list the symbol: nothing will be retried until the configuration changes. */
   | 'unknown_symbol';
 
 /** Why the book engine stopped trusting a book after an update (it has already been applied). */
-export type BookUnhealthy = 'crossed' | 'depth';
+export type BookUnhealthy = 'crossed' | 'depth' | 'checksum';
 
 /**
  * What became of a book event handed to the sink:
@@ -28,7 +33,7 @@ export type BookUnhealthy = 'crossed' | 'depth';
 export type ApplyOutcome = 'applied' | 'rejected' | BookUnhealthy;
 
 export function isUnhealthy(outcome: ApplyOutcome): outcome is BookUnhealthy {
-  return outcome === 'crossed' || outcome === 'depth';
+  return outcome === 'crossed' || outcome === 'depth' || outcome === 'checksum';
 }
 
 /** Why a frame was dropped at the edge (the parser's `detail` says more, for logs only). */
@@ -123,4 +128,6 @@ export interface MarketSink {
   connection(exchange: Exchange, name: string, status: ConnectionStatus): void;
   /** Starts building a shadow copy of a book for an audit. */
   openAudit(exchange: Exchange, symbol: string): AuditSession;
+  /** The venue's listings FlowRS follows, with their canonical keys and exact contract sizes. */
+  instruments(exchange: Exchange, instruments: readonly Instrument[]): void;
 }

@@ -3,13 +3,11 @@
  * Venue folders translate their wire formats into these; nothing downstream knows a venue's format.
  */
 
-/** Venues FlowRS connects to. Lowercase ids are what clients see on the wire. */
-export const EXCHANGES = ['binance', 'bybit'] as const;
-export type Exchange = (typeof EXCHANGES)[number];
-
-export function isExchange(value: string): value is Exchange {
-  return (EXCHANGES as readonly string[]).includes(value);
-}
+/**
+ * A venue id (`binance`, `okx`…), lowercase, as clients see it on the wire. Which venues exist is the
+ * VENUES list's business (src/exchanges/venues.ts): nothing below the venues names one.
+ */
+export type Exchange = string;
 
 /** A book's identity, `exchange:SYMBOL`, e.g. `binance:BTCUSDT`. */
 export type BookKey = `${Exchange}:${string}`;
@@ -42,6 +40,8 @@ export interface BookSnapshotEvent extends EventBase {
   readonly asks: readonly PriceLevel[];
   /** The venue's update id this snapshot is consistent with. */
   readonly updateId: number;
+  /** The venue's checksum of the book after this event (non-zero only); the pipeline verifies it. */
+  readonly checksum?: number;
   /**
    * When the venue caps snapshots at a fixed number of levels a side (Binance REST: 1,000),
    * that cap. A side that arrives with this many levels is truncated: deeper levels are unknown.
@@ -61,6 +61,8 @@ export interface BookDeltaEvent extends EventBase {
   readonly updateId: number;
   /** The previous delta's `updateId` when the venue says so (Binance `pu`). */
   readonly prevUpdateId?: number;
+  /** The venue's checksum of the book after this event (non-zero only); the pipeline verifies it. */
+  readonly checksum?: number;
 }
 
 export interface TradeEvent extends EventBase {

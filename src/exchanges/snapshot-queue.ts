@@ -266,8 +266,11 @@ export interface RestResponse {
 }
 
 /** Fetches a URL, turning non-2xx answers into VenueHttpError (with Retry-After in ms and the headers). */
-export async function fetchResponse(url: string, timeoutMs = DEFAULT_REST_TIMEOUT_MS): Promise<RestResponse> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+export async function fetchResponse(
+  url: string,
+  timeout: number | AbortSignal = DEFAULT_REST_TIMEOUT_MS,
+): Promise<RestResponse> {
+  const res = await fetch(url, { signal: typeof timeout === 'number' ? AbortSignal.timeout(timeout) : timeout });
   const body = await res.text();
   if (!res.ok) {
     const retryAfter = res.headers.get('retry-after');
@@ -278,6 +281,6 @@ export async function fetchResponse(url: string, timeoutMs = DEFAULT_REST_TIMEOU
 }
 
 /** Fetches a URL as text, turning non-2xx answers into VenueHttpError with Retry-After in ms. */
-export async function fetchText(url: string, timeoutMs = DEFAULT_REST_TIMEOUT_MS): Promise<string> {
-  return (await fetchResponse(url, timeoutMs)).body;
+export async function fetchText(url: string, timeout: number | AbortSignal = DEFAULT_REST_TIMEOUT_MS): Promise<string> {
+  return (await fetchResponse(url, timeout)).body;
 }

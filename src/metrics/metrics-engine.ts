@@ -9,8 +9,9 @@ import {
 } from '../core/sink.js';
 import type { BookKey, Exchange, TradeEvent } from '../core/types.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
+import type { Metrics, VenueCounts } from '../protocol/metrics.js';
 import { EventLoopLag } from './event-loop-lag.js';
-import { BucketHistogram, LatencyRing, type LatencySummary } from './latency-ring.js';
+import { BucketHistogram, LatencyRing } from './latency-ring.js';
 import { ProcessStats } from './process-stats.js';
 
 /** Per-book activity, kept as plain numbers so the hot path only increments. */
@@ -23,66 +24,13 @@ interface BookActivity {
   lastTrades: number;
 }
 
-/**
- * One venue's fault counters, as JSON metrics, /health and Prometheus all report them. Invalid frames
- * and resyncs are counted here, where they pass through the pipeline; gaps and reconnections are read
- * from the connector, the only one who can see them.
- */
-export interface VenueCounts {
-  readonly invalidFrames: number;
-  /** Every reason, zeros included. */
-  readonly invalidFramesByReason: Readonly<Record<InvalidFrameReason, number>>;
-  readonly resyncs: number;
-  /** The reasons seen so far. */
-  readonly resyncsByReason: Readonly<Partial<Record<ResyncReason, number>>>;
-  readonly gaps: number;
-  readonly reconnections: number;
-}
+// The snapshot's shape is part of the client protocol (src/protocol/), so clients need no server code.
+export type { Metrics, VenueCounts };
 
 /** One book's audit counters. */
 export interface BookAudits {
   audits: number;
   drifts: number;
-}
-
-/** The metrics every client and /metrics see: one snapshot, built once a second. */
-export interface Metrics {
-  readonly timestamp: number;
-  readonly uptimeSec: number;
-  readonly messagesPerSec: number;
-  readonly updatesPerSec: number;
-  readonly tradesPerSec: number;
-  readonly perVenue: Record<string, { readonly messagesPerSec: number } & VenueCounts>;
-  readonly perSymbol: Record<
-    string,
-    {
-      updatesPerSec: number;
-      tradesPerSec: number;
-      spreadBps: number | null;
-      status: string;
-      ageMs: number;
-      /** When the book was last audited against a copy rebuilt from scratch (ms since epoch); null: never. */
-      lastAuditAt: number | null;
-      /** Levels that differed at that audit (0: the book was exact); null: never audited. */
-      auditDriftLevels: number | null;
-    }
-  >;
-  /** Frame received → book applied and ready to broadcast, microseconds, last 4,096 samples. */
-  readonly processingLatencyUs: LatencySummary;
-  /** Venue event time → local receive time, milliseconds. Includes clock skew between the venue and this host. */
-  readonly venueLatencyMs: LatencySummary;
-  readonly memory: { rssBytes: number; heapUsedBytes: number; virtualBytes: number };
-  readonly cpuPercent: number;
-  /** How late the event loop ran timers over the last second (ms): a blocked loop delays everything. */
-  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
-  readonly reconnections: number;
-  readonly resyncs: number;
-  readonly invalidFrames: number;
-  /** Book audits completed, and how many of them found a difference. */
-  readonly audits: number;
-  readonly auditDrifts: number;
-  readonly clients: number;
-  readonly laggingClients: number;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { BinanceDepthFeed, UpdateIdCounter } from './binance/depth-feed.js';
+import { BinanceDepthFeed, UpdateIdCounter } from '../exchanges/binance/sim/depth-feed.js';
 import { parseFaultSpec } from './faults.js';
 import { DEFAULT_INSTRUMENTS } from './market.js';
 import { Simulator } from './simulator.js';
@@ -58,7 +58,15 @@ describe('Simulator', () => {
     const env = sim.env();
     assert.match(env.FLOWRS_BINANCE_WS_URL, /^ws:\/\/127\.0\.0\.1:\d+$/);
     assert.match(env.FLOWRS_BYBIT_WS_URL, /^ws:\/\/127\.0\.0\.1:\d+\/v5\/public\/linear$/);
-    assert.equal(env.FLOWRS_SYMBOLS, 'BTCUSDT,ETHUSDT,1000PEPEUSDT');
+    assert.equal(env.FLOWRS_EXCHANGES, [...sim.venues.keys()].join(','));
+    // Each venue's own names for the same three instruments.
+    const symbols = env.FLOWRS_SYMBOLS.split(',');
+    assert.deepEqual(
+      symbols.filter((s) => s.startsWith('binance:')),
+      ['binance:BTCUSDT', 'binance:ETHUSDT', 'binance:1000PEPEUSDT'],
+    );
+    assert.equal(symbols.length, sim.venues.size * 3);
+    assert.ok(symbols.includes('okx:BTC-USDT-SWAP'));
     await sim.stop();
   });
 

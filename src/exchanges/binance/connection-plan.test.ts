@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BINANCE_MAX_URL_LENGTH_ACCEPTED } from '../../sim/binance/venue.js';
 import { DEFAULT_INSTRUMENTS } from '../../sim/market.js';
 import { Simulator } from '../../sim/simulator.js';
 import { waitFor } from '../../sim/test-support/wait.js';
 import { startStack } from '../test-support/stack.js';
 import { BINANCE_MAX_STREAMS, BINANCE_MAX_URL_LENGTH, combinedStreamUrl, planStreamChunks } from './connection-plan.js';
+import { BINANCE_MAX_URL_LENGTH_ACCEPTED } from './sim/venue.js';
 
 /** A 30-character symbol, the longest the configuration accepts. */
 const longSymbol = (i: number) => `${'LONGNAME'.repeat(3)}${String(i).padStart(2, '0')}USDT`;

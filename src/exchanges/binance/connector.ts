@@ -14,14 +14,22 @@ import { BINANCE_SNAPSHOT_LIMIT, BinanceBookSync, type DepthSnapshot } from './b
 import { BINANCE_MAX_STREAMS, BINANCE_MAX_URL_LENGTH, combinedStreamUrl, planStreamChunks } from './connection-plan.js';
 import { isBinanceInvalidSymbol } from './errors.js';
 import { parseBinanceDepthSnapshot, parseBinanceExchangeInfo, parseBinanceFrame } from './parse.js';
+import {
+  BINANCE_DEFAULT_DEPTH_SPEED,
+  BINANCE_DEFAULT_REST_URL,
+  BINANCE_DEFAULT_WS_URL,
+  type BinanceDepthSpeed,
+} from './settings.js';
 
 export { BINANCE_MAX_STREAMS, BINANCE_MAX_URL_LENGTH } from './connection-plan.js';
+export {
+  BINANCE_DEFAULT_DEPTH_SPEED,
+  BINANCE_DEFAULT_REST_URL,
+  BINANCE_DEFAULT_WS_URL,
+  BINANCE_DEPTH_SPEEDS,
+  type BinanceDepthSpeed,
+} from './settings.js';
 
-export const BINANCE_DEFAULT_WS_URL = 'wss://fstream.binance.com';
-export const BINANCE_DEFAULT_REST_URL = 'https://fapi.binance.com';
-/** Diff-depth update speeds on offer. */
-export const BINANCE_DEPTH_SPEEDS = ['100ms', '250ms', '500ms'] as const;
-export type BinanceDepthSpeed = (typeof BINANCE_DEPTH_SPEEDS)[number];
 /** The documented stream names: 250 ms is plain `@depth` (no `@depth@250ms` is documented). */
 const DEPTH_STREAM_SUFFIX: Record<BinanceDepthSpeed, string> = {
   '100ms': '@depth@100ms',
@@ -131,7 +139,7 @@ export class BinanceConnector implements VenueConnector {
     this.symbols = [...new Set(options.symbols.map((s) => s.toUpperCase()))];
     this.wsUrl = (options.wsUrl ?? BINANCE_DEFAULT_WS_URL).replace(/\/+$/, '');
     this.restUrl = (options.restUrl ?? BINANCE_DEFAULT_REST_URL).replace(/\/+$/, '');
-    this.depthSuffix = DEPTH_STREAM_SUFFIX[options.depthSpeed ?? '100ms'];
+    this.depthSuffix = DEPTH_STREAM_SUFFIX[options.depthSpeed ?? BINANCE_DEFAULT_DEPTH_SPEED];
     this.warn = new RateLimitedLog(options.log);
     this.queue = new SnapshotQueue<DepthSnapshot>({
       requestWeight: BINANCE_SNAPSHOT_WEIGHT,
@@ -198,7 +206,9 @@ export class BinanceConnector implements VenueConnector {
     }
     const parsed = parseBinanceExchangeInfo(body);
     if ('error' in parsed) throw new VenueResponseError(parsed.error);
-    return parsed.symbols;
+    const followed = parsed.instruments.filter((i) => this.symbols.includes(i.symbol));
+    this.sink?.instruments('binance', followed);
+    return new Set(parsed.instruments.map((i) => i.symbol));
   }
 
   /** Every load of the list (the first and each refresh): flag what it does not list, and drop its streams. */

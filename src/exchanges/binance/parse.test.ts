@@ -77,17 +77,42 @@ describe('parseBinanceFrame', () => {
     const info = parseBinanceExchangeInfo({
       timezone: 'UTC',
       symbols: [
-        { symbol: 'BTCUSDT', contractType: 'PERPETUAL', status: 'TRADING', filters: [] },
+        {
+          symbol: 'BTCUSDT',
+          contractType: 'PERPETUAL',
+          status: 'TRADING',
+          baseAsset: 'BTC',
+          quoteAsset: 'USDT',
+          marginAsset: 'USDT',
+          filters: [
+            { filterType: 'PRICE_FILTER', tickSize: '0.10' },
+            { filterType: 'LOT_SIZE', stepSize: '0.001' },
+          ],
+        },
         { symbol: 'BTCUSDT_260626', contractType: 'CURRENT_QUARTER', status: 'TRADING' },
         { symbol: 'OLDUSDT', contractType: 'PERPETUAL', status: 'SETTLING' },
         { symbol: 42, contractType: 'PERPETUAL', status: 'TRADING' },
         null,
         'ETHUSDT',
-        { symbol: 'ETHUSDT', contractType: 'PERPETUAL', status: 'TRADING', extra: { nested: true } },
+        { symbol: 'NOASSETUSDT', contractType: 'PERPETUAL', status: 'TRADING' },
+        {
+          symbol: 'ETHUSDT',
+          contractType: 'PERPETUAL',
+          status: 'TRADING',
+          baseAsset: 'ETH',
+          quoteAsset: 'USDT',
+          extra: { nested: true },
+        },
       ],
     });
-    assert.ok('symbols' in info);
-    assert.deepEqual([...info.symbols], ['BTCUSDT', 'ETHUSDT']);
+    assert.ok('instruments' in info);
+    assert.deepEqual(
+      info.instruments.map((i) => [i.symbol, i.canonical, i.settle, i.tickSize, i.lotSize, i.contractSize]),
+      [
+        ['BTCUSDT', 'BTC-USDT', 'USDT', '0.10', '0.001', '1'],
+        ['ETHUSDT', 'ETH-USDT', 'USDT', '', '', '1'],
+      ],
+    );
     assert.deepEqual(parseBinanceExchangeInfo({ symbols: {} }), { error: 'exchangeInfo has no symbols array' });
     assert.deepEqual(parseBinanceExchangeInfo([]), { error: 'exchangeInfo has no symbols array' });
     assert.deepEqual(parseBinanceExchangeInfo({ symbols: [] }), { error: 'exchangeInfo lists no trading perpetual' });

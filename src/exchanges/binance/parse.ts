@@ -1,3 +1,4 @@
+import { canonicalPerp, type Instrument } from '../../core/instrument.js';
 import type { InvalidFrameReason } from '../../core/sink.js';
 import type { BookDeltaEvent, PriceLevel, TradeEvent } from '../../core/types.js';
 import { isInt, isObject, type Json } from '../json-guards.js';
@@ -110,21 +111,39 @@ export const BINANCE_LISTED_CONTRACT_TYPE = 'PERPETUAL';
 export const BINANCE_LISTED_STATUS = 'TRADING';
 
 /**
- * The listed symbols in a `GET /fapi/v1/exchangeInfo` body. Defensive: entries that are not objects or
- * lack a string `symbol` are skipped; a body without a `symbols` array, or with no listed symbol at
- * all, is an error (a list that empty is a broken answer, not a venue without perpetuals).
+ * The listed perpetuals in a `GET /fapi/v1/exchangeInfo` body, as instruments (sizes are base units, so
+ * the contract size is 1). Defensive: entries that are not objects or lack string `symbol`, `baseAsset`
+ * and `quoteAsset` are skipped; a body without a `symbols` array, or with no listed symbol at all, is an
+ * error (a list that empty is a broken answer, not a venue without perpetuals).
  */
 export function parseBinanceExchangeInfo(
   body: unknown,
-): { readonly symbols: ReadonlySet<string> } | { readonly error: string } {
+): { readonly instruments: Instrument[] } | { readonly error: string } {
   if (!isObject(body) || !Array.isArray(body.symbols)) return { error: 'exchangeInfo has no symbols array' };
-  const symbols = new Set<string>();
+  const instruments: Instrument[] = [];
   for (const entry of body.symbols as unknown[]) {
     if (!isObject(entry) || typeof entry.symbol !== 'string') continue;
-    if (entry.contractType === BINANCE_LISTED_CONTRACT_TYPE && entry.status === BINANCE_LISTED_STATUS) {
-      symbols.add(entry.symbol);
-    }
+    if (entry.contractType !== BINANCE_LISTED_CONTRACT_TYPE || entry.status !== BINANCE_LISTED_STATUS) continue;
+    const { symbol, baseAsset, quoteAsset, marginAsset } = entry;
+    if (typeof baseAsset !== 'string' || typeof quoteAsset !== 'string') continue;
+    const filters = Array.isArray(entry.filters) ? entry.filters.filter(isObject) : [];
+    const filter = (type: string, field: string): string => {
+      const value = filters.find((f) => f.filterType === type)?.[field];
+      return typeof value === 'string' ? value : '';
+    };
+    instruments.push({
+      exchange: 'binance',
+      symbol,
+      canonical: canonicalPerp(baseAsset, quoteAsset),
+      base: baseAsset,
+      quote: quoteAsset,
+      settle: typeof marginAsset === 'string' ? marginAsset : quoteAsset,
+      type: 'perp',
+      tickSize: filter('PRICE_FILTER', 'tickSize'),
+      lotSize: filter('LOT_SIZE', 'stepSize'),
+      contractSize: '1',
+    });
   }
-  if (symbols.size === 0) return { error: 'exchangeInfo lists no trading perpetual' };
-  return { symbols };
+  if (instruments.length === 0) return { error: 'exchangeInfo lists no trading perpetual' };
+  return { instruments };
 }

@@ -1,35 +1,17 @@
-import type { InvalidFrameReason } from '../../core/sink.js';
-import type { PriceLevel, TradeEvent } from '../../core/types.js';
+import type { PriceLevel } from '../../core/types.js';
 import { isInt, isObject, type Json } from '../json-guards.js';
+import type { AckFrame, TradeFrame, VenueFrame } from '../kit/venue-frame.js';
+
+/** The answer Bybit gives a topic it has no such stream for (an instrument it does not list). */
+export const BYBIT_UNKNOWN_TOPIC = 'handler not found';
+/** Its answer to a second subscription of the same topic: not an error, and not a gap. */
+export const BYBIT_ALREADY_SUBSCRIBED = 'already subscribed';
 
 /**
- * Bybit v5 public frames → tagged messages. Structural validation only; level strings are checked by
- * the book engine before it changes anything. Unknown extra fields are ignored.
+ * Bybit v5 public frames → the shared frame type. Structural validation only; level strings are checked
+ * by the book engine before it changes anything. Unknown extra fields are ignored.
  */
-export type BybitFrame =
-  | {
-      readonly kind: 'orderbook';
-      readonly topic: string;
-      readonly type: 'snapshot' | 'delta';
-      readonly symbol: string;
-      readonly bids: PriceLevel[];
-      readonly asks: PriceLevel[];
-      readonly u: number;
-      readonly ts: number;
-    }
-  | { readonly kind: 'trades'; readonly topic: string; readonly trades: TradeEvent[] }
-  /** Answer to subscribe / unsubscribe / ping: branch on `success`, never on `ret_msg`. */
-  | {
-      readonly kind: 'ack';
-      readonly op: string;
-      readonly success: boolean;
-      readonly message: string;
-      readonly reqId: string | undefined;
-    }
-  | { readonly kind: 'ignored'; readonly topic: string }
-  | { readonly kind: 'invalid'; readonly reason: InvalidFrameReason; readonly detail: string };
-
-export function parseBybitFrame(text: string, localTs: number): BybitFrame {
+export function parseBybitFrame(text: string, localTs: number): VenueFrame {
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -37,38 +19,63 @@ export function parseBybitFrame(text: string, localTs: number): BybitFrame {
     return { kind: 'invalid', reason: 'not_json', detail: 'not JSON' };
   }
   if (!isObject(message)) return { kind: 'invalid', reason: 'unknown_message', detail: 'not an object' };
-  if (typeof message.success === 'boolean') {
-    return {
-      kind: 'ack',
-      op: typeof message.op === 'string' ? message.op : '',
-      success: message.success,
-      message: typeof message.ret_msg === 'string' ? message.ret_msg : '',
-      reqId: typeof message.req_id === 'string' ? message.req_id : undefined,
-    };
-  }
+  // Answers to subscribe / unsubscribe / ping: branch on `success`, never on `ret_msg` (linear and spot differ).
+  if (typeof message.success === 'boolean') return ack(message);
   const topic = message.topic;
   if (typeof topic !== 'string') return { kind: 'invalid', reason: 'unknown_message', detail: 'no topic' };
-  if (topic.startsWith('orderbook.')) return orderbook(topic, message);
-  if (topic.startsWith('publicTrade.')) return trades(topic, message, localTs);
-  return { kind: 'ignored', topic };
+  if (topic.startsWith('orderbook.')) return orderbook(message);
+  if (topic.startsWith('publicTrade.')) return trades(message, localTs);
+  return { kind: 'ignored', what: topic };
 }
 
-function orderbook(topic: string, m: Json): BybitFrame {
+function ack(m: Json): VenueFrame {
+  const op = m.op;
+  const message = typeof m.ret_msg === 'string' ? m.ret_msg : '';
+  if (op === 'ping' || message === 'pong') return { kind: 'pong' };
+  if (op !== 'subscribe' && op !== 'unsubscribe') return { kind: 'ignored', what: `ack of ${String(op)}` };
+  // A refusal names the topic that failed (`error:handler not found,topic:orderbook.200.NOPEUSDT`).
+  const named = /topic:(\S+)/.exec(message)?.[1];
+  const out: AckFrame = {
+    kind: 'ack',
+    op,
+    ok: m.success === true,
+    topics: m.success === true || named === undefined ? [] : [named],
+    requestId: typeof m.req_id === 'string' && m.req_id !== '' ? m.req_id : undefined,
+    message,
+    unknownSymbol: message.includes(BYBIT_UNKNOWN_TOPIC),
+    alreadySubscribed: message.includes(BYBIT_ALREADY_SUBSCRIBED),
+  };
+  return out;
+}
+
+function orderbook(m: Json): VenueFrame {
   const { type, ts, data } = m;
-  if (type !== 'snapshot' && type !== 'delta')
+  if (type !== 'snapshot' && type !== 'delta') {
     return { kind: 'invalid', reason: 'bad_field', detail: 'orderbook: bad type' };
+  }
   if (!isInt(ts) || !isObject(data)) return { kind: 'invalid', reason: 'bad_field', detail: 'orderbook: bad ts/data' };
   const { s, b, a, u } = data;
   if (typeof s !== 'string' || !isInt(u) || !Array.isArray(b) || !Array.isArray(a)) {
     return { kind: 'invalid', reason: 'bad_field', detail: 'orderbook: bad s/b/a/u' };
   }
-  return { kind: 'orderbook', topic, type, symbol: s, bids: b as PriceLevel[], asks: a as PriceLevel[], u, ts };
+  return {
+    kind: 'book',
+    symbol: s,
+    action: type === 'snapshot' ? 'snapshot' : 'update',
+    bids: b as PriceLevel[],
+    asks: a as PriceLevel[],
+    firstUpdateId: u,
+    updateId: u,
+    venueTs: ts,
+  };
 }
 
-function trades(topic: string, m: Json, localTs: number): BybitFrame {
-  if (!Array.isArray(m.data))
+function trades(m: Json, _localTs: number): VenueFrame {
+  if (!Array.isArray(m.data)) {
     return { kind: 'invalid', reason: 'bad_field', detail: 'publicTrade: data is not an array' };
-  const out: TradeEvent[] = [];
+  }
+  const out: TradeFrame[] = [];
+  let symbol = '';
   for (const t of m.data) {
     if (!isObject(t)) return { kind: 'invalid', reason: 'bad_field', detail: 'publicTrade: trade is not an object' };
     const { T, s, S, v, p, i } = t;
@@ -82,18 +89,10 @@ function trades(topic: string, m: Json, localTs: number): BybitFrame {
     ) {
       return { kind: 'invalid', reason: 'bad_field', detail: 'publicTrade: bad T/s/S/v/p/i' };
     }
-    // S is the taker's side.
-    out.push({
-      type: 'trade',
-      exchange: 'bybit',
-      symbol: s,
-      tradeId: i,
-      price: p,
-      quantity: v,
-      side: S === 'Buy' ? 'buy' : 'sell',
-      venueTs: T,
-      localTs,
-    });
+    symbol = s;
+    // `S` is the taker's side.
+    out.push({ tradeId: i, price: p, size: v, side: S === 'Buy' ? 'buy' : 'sell', venueTs: T });
   }
-  return { kind: 'trades', topic, trades: out };
+  const topic = typeof m.topic === 'string' ? m.topic : '';
+  return { kind: 'trades', symbol: symbol || topic.slice('publicTrade.'.length), trades: out };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Exchange } from '../../core/types.js';
+import { httpUrl, wsUrl } from '../kit/setting-schemas.js';
 import type { VenueSettingsSpec, VenueSettingValues } from '../kit/venue-module.js';
 
 /** The venue id in book keys (`gate:BTC_USDT`) and settings (`FLOWRS_GATE_*`); it joins EXCHANGES in core/types.ts. */
@@ -15,9 +16,6 @@ export const GATE_DEPTHS = ['400', '50'] as const;
 export type GateDepth = 400 | 50;
 /** 400 levels every 100 ms: the deepest window, at a cadence the book engine absorbs easily. */
 export const DEFAULT_GATE_DEPTH: GateDepth = 400;
-
-const wsUrl = z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL');
-const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// URL');
 
 export const gateSettings = {
   wsUrl: {

@@ -5,7 +5,6 @@ import { hyperliquidProtocol } from './protocol.js';
 import { HYPERLIQUID_ID, hyperliquidSettings } from './settings.js';
 
 export { HYPERLIQUID_STALE_AFTER_MS } from './settings.js';
-export { RecentTradeIds } from './trade-history.js';
 
 const WS_DOCS = 'https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/websocket/subscriptions';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl, wsUrl } from '../kit/setting-schemas.js';
 import type { VenueSettingsSpec, VenueSettingValues } from '../kit/venue-module.js';
 
 /** The venue id: book keys `hyperliquid:BTC`, settings `FLOWRS_HYPERLIQUID_*`. */
@@ -30,9 +31,6 @@ export const HYPERLIQUID_STALE_AFTER_MS: Readonly<Record<HyperliquidCadence, num
   default: 15_000,
   fast: 5_000,
 };
-
-const wsUrl = z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL');
-const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// URL');
 
 export const hyperliquidSettings = {
   wsUrl: {

@@ -1,5 +1,5 @@
 import type { BookSequencer } from './book-sequencer.js';
-import type { VenueFrame } from './venue-frame.js';
+import type { BookFrame, VenueFrame } from './venue-frame.js';
 
 /** A venue's documented connection limits, which the connector base enforces. */
 export interface ConnectionLimits {
@@ -13,6 +13,23 @@ export interface ConnectionLimits {
   readonly requestsPerHour?: number;
   /** The venue closes connections at this age: roll over to a fresh one a little before. */
   readonly maxConnectionAgeMs?: number;
+  /** New connections a second per IP, where the venue caps them (OKX 3). */
+  readonly connectionsPerSecond?: number;
+}
+
+/** Where a REST snapshot leaves a book: apply it and these buffered updates, fetch again, or resubscribe. */
+export type RestSnapshotAlignment =
+  | { readonly type: 'ready'; readonly snapshot: BookFrame; readonly updates: readonly BookFrame[] }
+  | { readonly type: 'refetch'; readonly detail: string }
+  | { readonly type: 'gap'; readonly detail: string };
+
+/** A venue that can seed a book from REST when its in-band snapshot does not come (OKX). */
+export interface RestSnapshotPath {
+  /** No in-band snapshot this long after subscribing: take the REST path. */
+  readonly afterMs: number;
+  fetch(symbol: string, signal: AbortSignal): Promise<BookFrame>;
+  /** Pure: the snapshot against the book frames buffered since subscribing (oldest first). */
+  align(snapshot: BookFrame, buffered: readonly BookFrame[]): RestSnapshotAlignment;
 }
 
 /** How a connection proves it is alive. */
@@ -41,4 +58,5 @@ export interface SubscriptionProtocol {
   parse(text: string, localTs: number): VenueFrame;
   /** A fresh sequencer for one book subscription. */
   createSequencer(): BookSequencer;
+  readonly restSnapshot?: RestSnapshotPath;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecentTradeIds } from './trade-history.js';
+import { RecentTradeIds } from './trade-ids.js';
 
-describe('Hyperliquid trade dedupe by tid', () => {
+describe('trade dedupe by trade id', () => {
   it('passes a trade id once per symbol and drops its repeats', () => {
     const seen = new RecentTradeIds();
     assert.equal(seen.firstSeen('BTC', '907188554740561'), true);

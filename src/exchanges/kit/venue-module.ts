@@ -3,6 +3,7 @@ import type { Instrument } from '../../core/instrument.js';
 import type { PriceLevel } from '../../core/types.js';
 import type { Logger } from '../../log.js';
 import type { SimVenueFactory } from '../../sim/sim-venue.js';
+import type { Backoff } from '../backoff.js';
 import type { VenueConnector } from '../connector.js';
 
 /**
@@ -12,7 +13,7 @@ import type { VenueConnector } from '../connector.js';
 export interface VenueSetting {
   /** The variable's suffix, e.g. `WS_URL` for `FLOWRS_OKX_WS_URL`. */
   readonly env: string;
-  readonly schema: z.ZodType<unknown, string>;
+  readonly schema: z.ZodType;
   readonly fallback: string;
   readonly help: string;
 }
@@ -30,6 +31,27 @@ export interface CommonConnectorSettings {
   readonly auditIntervalMs: number;
 }
 
+/**
+ * Timings a connector normally takes from its venue's documentation and the `DEFAULT_*` constants;
+ * tests shorten them to run fast against the simulator.
+ */
+export interface ConnectorTiming {
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+  /** How long a request waits for its acknowledgement (then it is retried, or the connection restarted). */
+  readonly ackTimeoutMs: number;
+  /** First retry of a refused subscription (then doubling to a cap). */
+  readonly subscriptionRetryMs: number;
+  /** First retry after the venue sent a snapshot the book engine cannot use (then doubling to a cap). */
+  readonly invalidSnapshotRetryMs: number;
+  /** How long the first instrument-list request may take before connections open without it. */
+  readonly instrumentsTimeoutMs: number;
+  readonly auditTimeoutMs: number;
+  readonly backoff: () => Backoff;
+  /** Uniform draws in [0, 1), for jitter. */
+  readonly random: () => number;
+}
+
 export interface ConnectorContext<S extends VenueSettingsSpec> {
   /** The venue's own symbols to follow. */
   readonly symbols: readonly string[];
@@ -37,6 +59,7 @@ export interface ConnectorContext<S extends VenueSettingsSpec> {
   readonly common: CommonConnectorSettings;
   /** Already bound with `exchange`: never add it again. */
   readonly log: Logger;
+  readonly timing?: Partial<ConnectorTiming>;
 }
 
 /** One row of the venue × channel capability matrix (README, dashboard). */

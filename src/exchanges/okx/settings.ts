@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl, wsUrl } from '../kit/setting-schemas.js';
 import type { VenueSettingsSpec, VenueSettingValues } from '../kit/venue-module.js';
 
 /** The venue id: book keys `okx:BTC-USDT-SWAP`, settings `FLOWRS_OKX_*`. */
@@ -49,8 +50,6 @@ export const DEFAULT_OKX_PING_INTERVAL_MS = 20_000;
  */
 export const DEFAULT_OKX_REST_SNAPSHOT_AFTER_MS = 2_000;
 
-const wsUrl = z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL');
-const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// URL');
 const milliseconds = (min: number, max: number) => {
   const expected = `a whole number of milliseconds from ${min} to ${max}`;
   return z

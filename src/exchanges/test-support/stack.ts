@@ -9,9 +9,10 @@ import { type Logger, silentLogger } from '../../log.js';
 import type { Simulator } from '../../sim/simulator.js';
 import { Backoff } from '../backoff.js';
 import { BinanceConnector, type BinanceConnectorOptions } from '../binance/connector.js';
-import { BYBIT_DEFAULT_DEPTH, BybitConnector, type BybitConnectorOptions } from '../bybit/connector.js';
 import type { VenueConnector } from '../connector.js';
+import type { ConnectorTiming } from '../kit/venue-module.js';
 import { ExchangeManager } from '../manager.js';
+import { venueById } from '../venues.js';
 
 export const FAST = {
   pingIntervalMs: 100,
@@ -41,10 +42,25 @@ export interface VenueTruth {
   readonly wholeWindow: boolean;
 }
 
-interface SimulatedVenue {
-  truth(symbol: string): VenueTruth;
-  step(symbol: string): void;
+/** How the stack builds a venue that subscribes by message (every venue but Binance). */
+export interface KitVenueOptions {
+  /** Overrides of the venue's own settings (endpoints come from the simulator). */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  readonly timing?: Partial<ConnectorTiming>;
+  readonly dataTimeoutMs?: number;
+  readonly auditIntervalMs?: number;
 }
+
+/** Timings for kit venues: fast, like FAST. */
+export const FAST_TIMING: Partial<ConnectorTiming> = {
+  pingIntervalMs: 1_000,
+  pongTimeoutMs: 3_000,
+  ackTimeoutMs: 1_000,
+  subscriptionRetryMs: 50,
+  invalidSnapshotRetryMs: 20,
+  instrumentsTimeoutMs: 2_000,
+  backoff: () => new Backoff(5, 50),
+};
 
 export interface StackOptions {
   /** Defaults to silent; pass a logger to see what the connectors say. */
@@ -71,7 +87,7 @@ export interface Stack {
 
 export function startStack(
   sim: Simulator,
-  venues: { binance?: Partial<BinanceConnectorOptions>; bybit?: Partial<BybitConnectorOptions> },
+  venues: { readonly binance?: Partial<BinanceConnectorOptions> } & { readonly [venue: string]: object | undefined },
   symbols = sim.symbols(),
   options: StackOptions = {},
 ): Stack {
@@ -102,44 +118,45 @@ export function startStack(
       }),
     );
   }
-  const bybitDepth = venues.bybit?.depth ?? BYBIT_DEFAULT_DEPTH;
-  if (venues.bybit) {
+  for (const [id, raw] of Object.entries(venues)) {
+    if (id === 'binance' || raw === undefined) continue;
+    const options = raw as KitVenueOptions;
+    const module = venueById(id);
+    if (module === undefined) throw new Error(`no venue ${id}`);
+    const simVenue = sim.venue(id);
+    // The venue's own names for the instruments asked for (venues list them in instrument order).
+    const names = symbols.map((s) => simVenue.symbols()[sim.symbols().indexOf(s)] ?? s);
+    const settings: Record<string, unknown> = {};
+    for (const [name, setting] of Object.entries(module.settings)) {
+      const fromSim = simVenue.env()[`FLOWRS_${id.toUpperCase()}_${setting.env}`];
+      settings[name] = setting.schema.parse(fromSim ?? setting.fallback);
+    }
     connectors.push(
-      new BybitConnector({
-        symbols,
-        wsUrl: sim.bybit.wsUrl,
-        ...FAST,
-        log: log.child({ exchange: 'bybit' }),
-        ...venues.bybit,
+      module.createConnector({
+        symbols: names,
+        settings: { ...settings, ...options.settings },
+        common: {
+          dataTimeoutMs: options.dataTimeoutMs ?? FAST.dataTimeoutMs,
+          auditIntervalMs: options.auditIntervalMs ?? 0,
+        },
+        log: log.child({ exchange: id }),
+        timing: { ...FAST_TIMING, ...options.timing },
       }),
     );
   }
   const manager = new ExchangeManager(connectors);
   manager.start(pipeline);
-  // One entry per venue the simulator models: all the harness knows about a venue is here.
-  const simulated: Partial<Record<Exchange, SimulatedVenue>> = {
-    binance: {
-      truth: (symbol) => {
-        const t = sim.binance.truth(symbol);
-        return { updateId: t.lastUpdateId, bids: t.bids, asks: t.asks, wholeWindow: false };
-      },
-      step: (symbol) => sim.binance.step(symbol),
-    },
-    bybit: {
-      truth: (symbol) => {
-        const t = sim.bybit.truth(symbol, bybitDepth);
-        return { updateId: t.u, bids: t.bids, asks: t.asks, wholeWindow: true };
-      },
-      step: (symbol) => sim.bybit.step(symbol),
-    },
+  const truth = (exchange: Exchange, symbol: string): VenueTruth => {
+    const t = sim.venue(exchange).truth(symbol);
+    // Venues that subscribe by message send a fixed window, which FlowRS must hold exactly.
+    return {
+      updateId: t.updateId,
+      bids: [...t.bids] as PriceLevel[],
+      asks: [...t.asks] as PriceLevel[],
+      wholeWindow: exchange !== 'binance',
+    };
   };
-  const venue = (exchange: Exchange): SimulatedVenue => {
-    const v = simulated[exchange];
-    if (!v) throw new Error(`the test stack has no simulator for ${exchange}`);
-    return v;
-  };
-  const truth = (exchange: Exchange, symbol: string) => venue(exchange).truth(symbol);
-  const step = (exchange: Exchange, symbol: string) => venue(exchange).step(symbol);
+  const step = (exchange: Exchange, symbol: string) => sim.venue(exchange).step(symbol);
   return {
     books,
     pipeline,

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { Simulator } from '../simulator.js';
-import { realFixture } from '../test-support/fixtures.js';
-import { waitFor } from '../test-support/wait.js';
+import { Simulator } from '../../../sim/simulator.js';
+import { realFixture } from '../../../sim/test-support/fixtures.js';
+import { waitFor } from '../../../sim/test-support/wait.js';
 
 /** The real answer's body (the `data` field of the capture's one `http` line). */
 function realBody(): Record<string, unknown> {

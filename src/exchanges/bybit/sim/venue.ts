@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { PriceLevel } from '../../core/types.js';
-import { EventFaults } from '../event-faults.js';
-import { LoopbackServer, sendJson, sendText } from '../loopback-server.js';
-import { DEFAULT_INSTRUMENTS, type InstrumentSpec, MarketModel, type MarketOptions } from '../market.js';
+import type { PriceLevel } from '../../../core/types.js';
+import { EventFaults } from '../../../sim/event-faults.js';
+import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
+import { DEFAULT_INSTRUMENTS, type InstrumentSpec, MarketModel, type MarketOptions } from '../../../sim/market.js';
+import type { SimVenue } from '../../../sim/sim-venue.js';
 import {
   ackJson,
   type BybitInstrumentStatus,
@@ -56,7 +57,8 @@ export type BybitMalformedKind = 'invalid_json' | 'wrong_types' | 'unknown_event
  * rises by one per message per topic, with levels entering and leaving the depth window exactly as the
  * venue sends them, `publicTrade`, op ping/pong, and the exact acknowledgement frames.
  */
-export class BybitVenue {
+export class BybitVenue implements SimVenue {
+  readonly id = 'bybit';
   readonly server: LoopbackServer;
   readonly faults = new EventFaults();
   private readonly markets = new Map<string, MarketModel>();
@@ -81,6 +83,8 @@ export class BybitVenue {
   private seq = 700_000_000_000;
   private restU = 1_000_000;
   private nextConnId = 1;
+  /** REST requests still to answer with the rate-limit response. */
+  private rateLimited = 0;
   readonly stats = {
     subscribeRequests: 0,
     unsubscribeRequests: 0,
@@ -116,6 +120,23 @@ export class BybitVenue {
 
   get restBaseUrl(): string {
     return `http://127.0.0.1:${this.server.listeningPort}`;
+  }
+
+  env(): Record<string, string> {
+    return { FLOWRS_BYBIT_WS_URL: this.wsUrl, FLOWRS_BYBIT_REST_URL: this.restBaseUrl };
+  }
+
+  canonical(symbol: string): string {
+    return `${symbol.replace(/USDT$/, '')}-USDT`;
+  }
+
+  /** Linear sizes are base units. */
+  contractSize(_symbol: string): string {
+    return '1';
+  }
+
+  rateLimitNext(count: number): void {
+    this.rateLimited += count;
   }
 
   symbols(): string[] {
@@ -204,12 +225,14 @@ export class BybitVenue {
   }
 
   /** The venue's book as a subscriber of `orderbook.{depth}.{symbol}` must hold it now, plus that topic's `u`. */
-  truth(symbol: string, depth = 200): { u: number; bids: PriceLevel[]; asks: PriceLevel[] } {
+  truth(symbol: string, depth = 200): { updateId: number; u: number; bids: PriceLevel[]; asks: PriceLevel[] } {
     const model = this.markets.get(symbol);
     if (!model) throw new Error(`unknown symbol ${symbol}`);
     const fmt = ([t, q]: [number, number]): PriceLevel => [model.formatPrice(t), model.formatQuantity(q)];
+    const u = this.topics.get(`orderbook.${depth}.${symbol}`)?.u ?? 0;
     return {
-      u: this.topics.get(`orderbook.${depth}.${symbol}`)?.u ?? 0,
+      updateId: u,
+      u,
       bids: model.levels('bids', depth).map(fmt),
       asks: model.levels('asks', depth).map(fmt),
     };
@@ -524,6 +547,11 @@ export class BybitVenue {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (this.rateLimited > 0) {
+      this.rateLimited--;
+      sendJson(res, 403, '{"retCode":10006,"retMsg":"Too many visits!"}', { 'Retry-After': '1' });
+      return;
+    }
     if (req.method === 'GET' && url.pathname === BYBIT_INSTRUMENTS_PATH) {
       this.instrumentsInfo(res, url);
       return;

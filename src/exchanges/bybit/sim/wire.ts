@@ -1,4 +1,4 @@
-import type { MarketModel, SimTrade } from '../market.js';
+import type { MarketModel, SimTrade } from '../../../sim/market.js';
 
 /** Bybit v5 public linear frames, field for field (protocols.md §2.3–2.6). Zero sizes are written "0". */
 

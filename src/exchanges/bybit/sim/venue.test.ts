@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { Simulator } from '../simulator.js';
-import { BybitReferenceClient, sortedLevels } from '../test-support/reference-clients.js';
-import { sleep, waitFor } from '../test-support/wait.js';
+import { Simulator } from '../../../sim/simulator.js';
+import { BybitReferenceClient, sortedLevels } from '../../../sim/test-support/reference-clients.js';
+import { sleep, waitFor } from '../../../sim/test-support/wait.js';
 
 async function open(url: string): Promise<{ ws: WebSocket; frames: string[] }> {
   const ws = new WebSocket(url);

@@ -1,5 +1,5 @@
-import { type InstrumentSpec, MarketModel, type MarketOptions, type MarketStep } from '../market.js';
-import { SeededRandom } from '../random.js';
+import { type InstrumentSpec, MarketModel, type MarketOptions, type MarketStep } from '../../../sim/market.js';
+import { SeededRandom } from '../../../sim/random.js';
 import { depthSnapshotJson, depthUpdateJson } from './wire.js';
 
 /**

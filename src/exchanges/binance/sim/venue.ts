@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { PriceLevel } from '../../core/types.js';
-import { EventFaults } from '../event-faults.js';
-import { LoopbackServer, sendJson, sendText } from '../loopback-server.js';
-import { DEFAULT_INSTRUMENTS, type InstrumentSpec, type MarketOptions, type SimTrade } from '../market.js';
+import type { PriceLevel } from '../../../core/types.js';
+import { EventFaults } from '../../../sim/event-faults.js';
+import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
+import { DEFAULT_INSTRUMENTS, type InstrumentSpec, type MarketOptions, type SimTrade } from '../../../sim/market.js';
+import type { SimVenue } from '../../../sim/sim-venue.js';
 import { BinanceDepthFeed, UpdateIdCounter } from './depth-feed.js';
 import { parseStreamName, type Route, routeDelivers } from './streams.js';
 import { aggTradeJson, combinedFrame, exchangeInfoJson } from './wire.js';
@@ -65,7 +66,8 @@ export type MalformedKind = 'invalid_json' | 'wrong_types' | 'unknown_event' | '
  * Simulated Binance USDⓈ-M futures: REST depth snapshots and diff-depth/aggTrade WebSocket streams,
  * wire-exact, over a seeded market whose true book tests can read at any moment.
  */
-export class BinanceVenue {
+export class BinanceVenue implements SimVenue {
+  readonly id = 'binance';
   readonly server: LoopbackServer;
   readonly faults = new EventFaults();
   private readonly feeds = new Map<string, BinanceDepthFeed>();
@@ -90,6 +92,8 @@ export class BinanceVenue {
   /** Replay: recorded REST snapshots, served in place of the model's. */
   private readonly recordedSnapshots = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Symbols whose next WebSocket connection is refused (`rejectNextSubscription`). */
+  private readonly refuseNext = new Set<string>();
   /** Counters tests can read. */
   readonly stats = {
     snapshotRequests: 0,
@@ -127,6 +131,33 @@ export class BinanceVenue {
 
   get restBaseUrl(): string {
     return `http://127.0.0.1:${this.server.listeningPort}`;
+  }
+
+  env(): Record<string, string> {
+    return { FLOWRS_BINANCE_WS_URL: this.wsBaseUrl, FLOWRS_BINANCE_REST_URL: this.restBaseUrl };
+  }
+
+  canonical(symbol: string): string {
+    return `${symbol.replace(/USDT$/, '')}-USDT`;
+  }
+
+  /** USDⓈ-M sizes are base units. */
+  contractSize(_symbol: string): string {
+    return '1';
+  }
+
+  /** Binance's ids never restart; its nearest event is a break in the chain (a symbol re-syncs). */
+  venueReset(symbol: string): void {
+    this.faults.withholdNext(symbol);
+  }
+
+  /** The next connection carrying `symbol`'s streams is refused, as Binance refuses a bad stream list. */
+  rejectNextSubscription(symbol: string): void {
+    this.refuseNext.add(symbol.toLowerCase());
+  }
+
+  rateLimitNext(count: number): void {
+    this.failSnapshots(count, { status: 429, retryAfterSec: 1 });
   }
 
   symbols(): string[] {
@@ -205,12 +236,17 @@ export class BinanceVenue {
   }
 
   /** The venue's true book right now: every level, best first, exact strings. */
-  truth(symbol: string): { lastUpdateId: number; bids: PriceLevel[]; asks: PriceLevel[] } {
+  truth(symbol: string): { updateId: number; lastUpdateId: number; bids: PriceLevel[]; asks: PriceLevel[] } {
     const feed = this.feeds.get(symbol);
     if (!feed) throw new Error(`unknown symbol ${symbol}`);
     const m = feed.model;
     const fmt = ([t, q]: [number, number]): PriceLevel => [m.formatPrice(t), m.formatQuantity(q)];
-    return { lastUpdateId: feed.lastUpdateId, bids: m.levels('bids').map(fmt), asks: m.levels('asks').map(fmt) };
+    return {
+      updateId: feed.lastUpdateId,
+      lastUpdateId: feed.lastUpdateId,
+      bids: m.levels('bids').map(fmt),
+      asks: m.levels('asks').map(fmt),
+    };
   }
 
   // ---- faults -------------------------------------------------------------------------------
@@ -347,6 +383,10 @@ export class BinanceVenue {
     }
     if (streams.length > BINANCE_MAX_STREAMS_PER_CONNECTION) {
       return { accept: false, status: 400, body: '{"code":-1,"msg":"Too many streams; at most 200 per connection"}' };
+    }
+    const refused = streams.map((s) => s.split('@')[0]).find((s) => this.refuseNext.delete(s));
+    if (refused !== undefined) {
+      return { accept: false, status: 400, body: `{"code":-1100,"msg":"Invalid stream for ${refused}"}` };
     }
     return { accept: true, context: { route, combined, streams } };
   }

@@ -1,4 +1,4 @@
-import type { MarketModel } from '../market.js';
+import type { MarketModel } from '../../../sim/market.js';
 
 /** Binance USDⓈ-M futures wire frames, field for field and in the venue's field order. */
 

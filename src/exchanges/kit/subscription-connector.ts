@@ -1,0 +1,703 @@
+import type { Instrument } from '../../core/instrument.js';
+import { toBaseQuantity } from '../../core/instrument.js';
+import { type ApplyOutcome, isUnhealthy, type MarketSink, type ResyncReason } from '../../core/sink.js';
+import type { BookEvent, Exchange, TradeEvent } from '../../core/types.js';
+import type { Logger } from '../../log.js';
+import { AuditScheduler, DEFAULT_AUDIT_TIMEOUT_MS } from '../audit.js';
+import { Backoff } from '../backoff.js';
+import { type ConnectorStatus, newCounters, type VenueConnector } from '../connector.js';
+import { SubscriptionRejectedError } from '../errors.js';
+import { InstrumentList } from '../instrument-list.js';
+import { ReconnectingSocket } from '../reconnecting-socket.js';
+import type { BookSequencer } from './book-sequencer.js';
+import { ShadowSubscription } from './shadow-subscription.js';
+import type { SubscriptionProtocol } from './subscription-protocol.js';
+import { RecentTradeIds } from './trade-ids.js';
+import type { AckFrame, BookFrame, TradesFrame } from './venue-frame.js';
+import type { ConnectorContext, ConnectorTiming, VenueSettingsSpec } from './venue-module.js';
+
+export const DEFAULT_ACK_TIMEOUT_MS = 5_000;
+export const DEFAULT_SUBSCRIPTION_RETRY_MS = 5_000;
+export const DEFAULT_SUBSCRIPTION_RETRY_CAP_MS = 5 * 60 * 1000;
+export const DEFAULT_INVALID_SNAPSHOT_RETRY_MS = 1_000;
+export const DEFAULT_INVALID_SNAPSHOT_RETRY_CAP_MS = 5 * 60 * 1000;
+export const DEFAULT_INSTRUMENTS_TIMEOUT_MS = 10_000;
+export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+/** Each pause after a bad snapshot is shortened by up to this fraction at random, so topics do not retry in step. */
+export const RETRY_JITTER = 0.25;
+
+export interface SubscriptionConnectorOptions<S extends VenueSettingsSpec> {
+  readonly exchange: Exchange;
+  readonly protocol: SubscriptionProtocol;
+  readonly context: ConnectorContext<S>;
+  readonly loadInstruments: (signal: AbortSignal) => Promise<Instrument[]>;
+  /** Sizes are contracts: nothing is subscribed until the contract sizes are known. */
+  readonly sizeInContracts?: boolean;
+}
+
+/** A repair in progress: unsubscribe → ack (or timeout) → pause, if any → subscribe → snapshot (or restart). */
+interface Recovery {
+  phase: 'unsubscribing' | 'pausing' | 'subscribing';
+  requestId: string | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** Not before this time (epoch ms) is the topic subscribed again. */
+  readonly resubscribeAt: number;
+}
+
+/** One book subscription. */
+interface BookState {
+  readonly symbol: string;
+  readonly topic: string;
+  readonly sequencer: BookSequencer;
+  /** Pacing of resubscriptions after snapshots the engine could not use; reset by a good one. */
+  readonly invalidBackoff: Backoff;
+  recovery: Recovery | undefined;
+  /** Whether its book was ever live (a disconnect then flags it). */
+  everLive: boolean;
+  /** The REST path (venues that have one): frames buffered while no in-band snapshot has come. */
+  rest: { timer: NodeJS.Timeout | undefined; buffered: BookFrame[]; abort: AbortController | undefined } | undefined;
+}
+
+interface Connection {
+  readonly name: string;
+  readonly socket: ReconnectingSocket;
+  topics: string[];
+  readonly requests: Map<string, { op: 'subscribe' | 'unsubscribe'; topics: readonly string[] }>;
+  readonly retries: Map<string, { timer: NodeJS.Timeout; backoff: Backoff }>;
+}
+
+/**
+ * The connector every subscribe-by-message venue shares (Bybit, OKX, Gate, Bitget, Hyperliquid): the
+ * venue supplies its pure `SubscriptionProtocol` (messages, parser, sequencer, limits) and this owns the
+ * rest. Symbols are checked against the venue's instrument list before anything is subscribed; topics are
+ * spread over connections and requests by the venue's limits; every ack it waits for has a timeout; a
+ * book that breaks is repaired by unsubscribing and subscribing again (a fresh subscription starts with
+ * a snapshot), paced after snapshots the engine cannot use; audits rebuild a book on a second connection.
+ */
+export class SubscriptionConnector<S extends VenueSettingsSpec> implements VenueConnector {
+  readonly exchange: Exchange;
+  private readonly protocol: SubscriptionProtocol;
+  private readonly symbols: readonly string[];
+  private readonly books = new Map<string, BookState>();
+  private readonly bookByTopic = new Map<string, BookState>();
+  private readonly connections: Connection[] = [];
+  private readonly counters = newCounters();
+  private readonly log: Logger;
+  private readonly timing: ConnectorTiming;
+  /** Symbols the venue does not list: never subscribed, never retried. */
+  private readonly unknown = new Set<string>();
+  private readonly instrumentsBySymbol = new Map<string, Instrument>();
+  private readonly tradeIds = new RecentTradeIds();
+  private readonly instrumentList: InstrumentList;
+  private readonly auditScheduler: AuditScheduler;
+  private audit: ShadowSubscription | undefined;
+  private sink: MarketSink | undefined;
+  private nextRequestId = 1;
+  private stopped = false;
+  private opened = false;
+
+  constructor(private readonly options: SubscriptionConnectorOptions<S>) {
+    this.exchange = options.exchange;
+    this.protocol = options.protocol;
+    this.log = options.context.log;
+    this.symbols = [...new Set(options.context.symbols)];
+    const t = options.context.timing ?? {};
+    this.timing = {
+      pingIntervalMs: t.pingIntervalMs ?? options.protocol.heartbeat.intervalMs,
+      pongTimeoutMs: t.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS,
+      ackTimeoutMs: t.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+      subscriptionRetryMs: t.subscriptionRetryMs ?? DEFAULT_SUBSCRIPTION_RETRY_MS,
+      invalidSnapshotRetryMs: t.invalidSnapshotRetryMs ?? DEFAULT_INVALID_SNAPSHOT_RETRY_MS,
+      instrumentsTimeoutMs: t.instrumentsTimeoutMs ?? DEFAULT_INSTRUMENTS_TIMEOUT_MS,
+      auditTimeoutMs: t.auditTimeoutMs ?? DEFAULT_AUDIT_TIMEOUT_MS,
+      backoff: t.backoff ?? (() => new Backoff()),
+      random: t.random ?? Math.random,
+    };
+    this.instrumentList = new InstrumentList({
+      load: async () => {
+        const listed = await options.loadInstruments(AbortSignal.timeout(this.timing.instrumentsTimeoutMs));
+        for (const i of listed) this.instrumentsBySymbol.set(i.symbol, i);
+        return new Set(listed.map((i) => i.symbol));
+      },
+      log: this.log,
+    });
+    this.auditScheduler = new AuditScheduler({
+      intervalMs: options.context.common.auditIntervalMs,
+      keys: () => this.symbols,
+      eligible: (symbol) => this.isLive(symbol),
+      busy: () => this.audit !== undefined,
+      start: (symbol) => this.startAudit(symbol),
+    });
+  }
+
+  private key(symbol: string): string {
+    return `${this.exchange}:${symbol}`;
+  }
+
+  start(sink: MarketSink): void {
+    this.sink = sink;
+    for (const symbol of this.symbols) this.addBook(symbol);
+    this.instrumentList.onLoad((listed) => this.onInstrumentList(listed));
+    // Subscribe only once the list has answered (or failed): a symbol it does not list is never subscribed.
+    void this.instrumentList.load().then((loaded) => {
+      if (this.stopped) return;
+      if (!loaded && this.options.sizeInContracts) {
+        // Contract sizes are unknown: serving contracts as base units would be wrong, so wait for the list.
+        for (const symbol of this.symbols) sink.bookResyncing(this.exchange, symbol, 'instruments_unavailable');
+        return;
+      }
+      this.openConnections();
+    });
+    this.auditScheduler.start();
+  }
+
+  private addBook(symbol: string): void {
+    const random = this.timing.random;
+    const book: BookState = {
+      symbol,
+      topic: this.protocol.bookTopic(symbol),
+      sequencer: this.protocol.createSequencer(),
+      invalidBackoff: new Backoff(
+        this.timing.invalidSnapshotRetryMs,
+        Math.max(this.timing.invalidSnapshotRetryMs, DEFAULT_INVALID_SNAPSHOT_RETRY_CAP_MS),
+        () => 1 - RETRY_JITTER * random(),
+      ),
+      recovery: undefined,
+      everLive: false,
+      rest: undefined,
+    };
+    this.books.set(symbol, book);
+    this.bookByTopic.set(book.topic, book);
+  }
+
+  private isLive(symbol: string): boolean {
+    const book = this.books.get(symbol);
+    return book !== undefined && book.everLive && !book.recovery && book.sequencer.lastUpdateId !== undefined;
+  }
+
+  // ---- instrument list ----------------------------------------------------------------------
+
+  private onInstrumentList(listed: ReadonlySet<string>): void {
+    const followed = this.symbols.filter((s) => listed.has(s)).map((s) => this.instrumentsBySymbol.get(s)!);
+    this.sink?.instruments(this.exchange, followed);
+    for (const symbol of this.symbols) if (!listed.has(symbol)) this.markUnknown(symbol, 'instrument list');
+    if (!this.opened && this.options.sizeInContracts && !this.stopped) this.openConnections();
+  }
+
+  /** The venue does not list `symbol`: flag its book once, drop its topics, and never subscribe them again. */
+  private markUnknown(symbol: string, source: 'instrument list' | 'venue answer'): void {
+    if (this.unknown.has(symbol)) return;
+    this.unknown.add(symbol);
+    this.log.error(
+      { book: this.key(symbol), source },
+      `unknown symbol ${symbol}: ${this.exchange} does not list it; its book will not be served (check the configured symbols)`,
+    );
+    this.sink?.bookResyncing(this.exchange, symbol, 'unknown_symbol');
+    this.abortAudit(symbol, 'unknown symbol');
+    const book = this.books.get(symbol);
+    if (book) {
+      this.endRecovery(book);
+      this.endRest(book);
+      book.sequencer.reset();
+    }
+    const topics = this.topicsOf(symbol);
+    for (const conn of [...this.connections]) {
+      const dropped = conn.topics.filter((t) => topics.includes(t));
+      if (dropped.length === 0) continue;
+      for (const t of dropped) this.clearRetry(conn, t);
+      conn.topics = conn.topics.filter((t) => !topics.includes(t));
+      if (conn.topics.length === 0) {
+        // A connection carrying only unknown symbols would stream nothing: close it for good.
+        this.connections.splice(this.connections.indexOf(conn), 1);
+        void conn.socket.stop();
+        continue;
+      }
+      // A refused topic was never subscribed; a delisted symbol still streams until unsubscribed.
+      if (source === 'instrument list' && conn.socket.isOpen) this.request(conn, 'unsubscribe', dropped);
+    }
+  }
+
+  private topicsOf(symbol: string): string[] {
+    return [this.protocol.bookTopic(symbol), this.protocol.tradeTopic(symbol)];
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+
+  private openConnections(): void {
+    if (this.opened) return;
+    this.opened = true;
+    const sink = this.sink!;
+    const topics = this.symbols.filter((s) => !this.unknown.has(s)).flatMap((s) => this.topicsOf(s));
+    const perConnection = this.protocol.limits.topicsPerConnection;
+    const heartbeat = this.protocol.heartbeat;
+    // Venues that cap new connections per IP get them spread out.
+    const spacingMs = this.protocol.limits.connectionsPerSecond ? 1_000 / this.protocol.limits.connectionsPerSecond : 0;
+    for (let i = 0, n = 0; i < topics.length; i += perConnection, n++) {
+      const name = `ws#${n}`;
+      const conn: Connection = {
+        name,
+        topics: topics.slice(i, i + perConnection),
+        requests: new Map(),
+        retries: new Map(),
+        socket: new ReconnectingSocket({
+          name,
+          url: () => this.protocol.url,
+          heartbeat: heartbeat.kind === 'ws' ? { kind: 'ws' } : { kind: 'app', ping: heartbeat.ping },
+          pingIntervalMs: this.timing.pingIntervalMs,
+          pongTimeoutMs: this.timing.pongTimeoutMs,
+          dataTimeoutMs: this.options.context.common.dataTimeoutMs,
+          maxConnectionAgeMs: this.protocol.limits.maxConnectionAgeMs,
+          maxOutgoingPerSecond: this.protocol.limits.messagesPerSecond,
+          backoff: this.timing.backoff(),
+          log: this.log,
+          onOpen: () => {
+            conn.requests.clear();
+            this.request(conn, 'subscribe', conn.topics);
+          },
+          onMessage: (text, at) => this.onFrame(conn, text, at),
+          onDisconnect: () => this.onDisconnect(conn),
+          onStatus: (status) => sink.connection(this.exchange, name, status),
+        }),
+      };
+      this.connections.push(conn);
+      if (spacingMs > 0 && n > 0) {
+        const timer = setTimeout(() => {
+          if (!this.stopped) conn.socket.start();
+        }, n * spacingMs);
+        timer.unref();
+      } else {
+        conn.socket.start();
+      }
+    }
+  }
+
+  /** Sends `op` for `topics` in requests of at most the venue's topics per request, remembering each by id. */
+  private request(conn: Connection, op: 'subscribe' | 'unsubscribe', topics: readonly string[]): string[] {
+    const ids: string[] = [];
+    const per = this.protocol.limits.topicsPerRequest;
+    for (let i = 0; i < topics.length; i += per) {
+      const chunk = topics.slice(i, i + per);
+      const requestId = String(this.nextRequestId++);
+      conn.requests.set(requestId, { op, topics: chunk });
+      conn.socket.send(this.protocol.request(op, chunk, requestId));
+      if (op === 'subscribe') for (const t of chunk) this.onSubscribing(t);
+      ids.push(requestId);
+    }
+    return ids;
+  }
+
+  private connectionOf(topic: string): Connection | undefined {
+    return this.connections.find((c) => c.topics.includes(topic));
+  }
+
+  /** Returns false for control traffic (acks and pongs), which must not feed the no-data watchdog. */
+  private onFrame(conn: Connection, text: string, receivedAt: number): boolean {
+    this.counters.frames++;
+    const frame = this.protocol.parse(text, receivedAt);
+    switch (frame.kind) {
+      case 'book':
+        this.onBook(frame, receivedAt);
+        return true;
+      case 'trades':
+        this.onTrades(frame, receivedAt);
+        return true;
+      case 'ack':
+        this.onAck(conn, frame);
+        return false;
+      case 'pong':
+        conn.socket.pongReceived();
+        return false;
+      case 'ignored':
+        return true;
+      case 'invalid':
+        this.sink?.invalidFrame(this.exchange, frame.reason, `${frame.detail}: ${text.slice(0, 120)}`);
+        return true;
+    }
+  }
+
+  // ---- books --------------------------------------------------------------------------------
+
+  private onBook(frame: BookFrame, receivedAt: number): void {
+    const book = this.books.get(frame.symbol);
+    if (!book || this.unknown.has(frame.symbol)) return;
+    const verdict = book.sequencer.check(frame);
+    switch (verdict.type) {
+      case 'snapshot':
+        this.endRest(book);
+        this.applySnapshot(book, frame, receivedAt);
+        break;
+      case 'apply':
+        this.applyUpdate(book, frame, receivedAt);
+        break;
+      case 'duplicate':
+        this.counters.duplicates++;
+        break;
+      case 'wait':
+        if (book.rest) book.rest.buffered.push(frame);
+        break;
+      case 'gap':
+        this.counters.gaps++;
+        this.log.debug({ book: this.key(book.symbol), expected: verdict.expected, got: verdict.got }, 'sequence gap');
+        this.repair(book, 'gap', 'gap');
+        break;
+    }
+    this.audit?.check();
+  }
+
+  private event(book: BookState, frame: BookFrame, receivedAt: number): BookEvent {
+    const base = {
+      exchange: this.exchange,
+      symbol: book.symbol,
+      bids: frame.bids,
+      asks: frame.asks,
+      updateId: frame.updateId,
+      venueTs: frame.venueTs,
+      localTs: receivedAt,
+      checksum: frame.checksum,
+    };
+    return frame.action === 'snapshot'
+      ? { type: 'book_snapshot', ...base, depthLimit: frame.depthLimit }
+      : { type: 'book_delta', ...base, firstUpdateId: frame.firstUpdateId, prevUpdateId: frame.prevUpdateId };
+  }
+
+  private applySnapshot(book: BookState, frame: BookFrame, receivedAt: number): void {
+    const outcome = this.sink!.book(this.event(book, frame, receivedAt));
+    if (outcome === 'rejected') {
+      book.sequencer.reset();
+      this.repair(book, 'invalid_data', 'snapshot');
+      return;
+    }
+    book.sequencer.applied(frame);
+    book.everLive = true;
+    if (isUnhealthy(outcome)) {
+      this.repair(book, outcome, 'snapshot');
+      return;
+    }
+    // The snapshot a repair subscribed for arrived and the engine took it: the repair is over. (One that
+    // comes while the unsubscribe is in flight is good data too, but the repair must still complete.)
+    if (book.recovery?.phase !== 'unsubscribing') this.endRecovery(book);
+    book.invalidBackoff.reset();
+  }
+
+  private applyUpdate(book: BookState, frame: BookFrame, receivedAt: number): void {
+    const outcome: ApplyOutcome = this.sink!.book(this.event(book, frame, receivedAt));
+    // Malformed content: the book is unchanged, and so is the sequence (the next message shows a gap).
+    if (outcome === 'rejected') return;
+    book.sequencer.applied(frame);
+    if (isUnhealthy(outcome)) this.repair(book, outcome, 'update');
+  }
+
+  /**
+   * Flags the book and starts a fresh subscription: every venue here starts a subscription with a
+   * snapshot, and re-subscribing without unsubscribing is refused (`already subscribed`), so:
+   * unsubscribe, wait for the ack (at most the ack timeout), then subscribe. After a bad snapshot the
+   * subscribe waits out a per-book backoff, so a venue that keeps sending one is not asked again at once.
+   */
+  private repair(book: BookState, reason: ResyncReason, cause: 'gap' | 'snapshot' | 'update'): void {
+    this.sink?.bookResyncing(this.exchange, book.symbol, reason);
+    this.abortAudit(book.symbol, `the live book is resyncing (${reason})`);
+    book.sequencer.reset();
+    this.endRecovery(book);
+    this.endRest(book);
+    const conn = this.connectionOf(book.topic);
+    if (!conn?.socket.isOpen) return; // the reconnect subscribes afresh anyway
+    const delayMs = cause === 'snapshot' ? book.invalidBackoff.next() : 0;
+    if (delayMs > 0) {
+      this.log.warn(
+        { book: this.key(book.symbol), reason, delayMs },
+        'the venue sent a snapshot the book engine cannot use; subscribing again after a pause',
+      );
+    }
+    const [requestId] = this.request(conn, 'unsubscribe', [book.topic]);
+    book.recovery = {
+      phase: 'unsubscribing',
+      requestId,
+      resubscribeAt: Date.now() + delayMs,
+      timer: setTimeout(() => {
+        this.log.warn(
+          { book: this.key(book.symbol), timeoutMs: this.timing.ackTimeoutMs },
+          'no answer to the unsubscribe; subscribing again anyway',
+        );
+        conn.requests.delete(requestId);
+        this.resubscribe(book);
+      }, this.timing.ackTimeoutMs),
+    };
+  }
+
+  private resubscribe(book: BookState): void {
+    const recovery = book.recovery;
+    if (!recovery) return;
+    clearTimeout(recovery.timer);
+    const waitMs = recovery.resubscribeAt - Date.now();
+    if (waitMs > 0) {
+      recovery.phase = 'pausing';
+      recovery.requestId = undefined;
+      recovery.timer = setTimeout(() => this.sendRecoverySubscribe(book), waitMs);
+      return;
+    }
+    this.sendRecoverySubscribe(book);
+  }
+
+  private sendRecoverySubscribe(book: BookState): void {
+    const recovery = book.recovery;
+    const conn = this.connectionOf(book.topic);
+    if (!recovery || !conn?.socket.isOpen) return;
+    const [requestId] = this.request(conn, 'subscribe', [book.topic]);
+    recovery.phase = 'subscribing';
+    recovery.requestId = requestId;
+    // The REST path may seed the book meanwhile; otherwise no snapshot means the connection no longer serves it.
+    const waitMs = this.timing.ackTimeoutMs + (this.protocol.restSnapshot?.afterMs ?? 0);
+    recovery.timer = setTimeout(
+      () => this.restartConnection(conn, `no snapshot after subscribing ${book.topic} again`),
+      waitMs,
+    );
+  }
+
+  private endRecovery(book: BookState): void {
+    if (!book.recovery) return;
+    clearTimeout(book.recovery.timer);
+    book.recovery = undefined;
+  }
+
+  /** Drops and reopens one connection: every topic on it is subscribed afresh. */
+  private restartConnection(conn: Connection, why: string): void {
+    this.log.warn({ connection: conn.name, reason: why }, 'restarting the venue connection');
+    this.onDisconnect(conn);
+    void conn.socket.stop().then(() => {
+      if (!this.stopped && this.connections.includes(conn)) conn.socket.start();
+    });
+  }
+
+  // ---- the REST snapshot path (venues whose in-band snapshot may not come) -------------------
+
+  /** A book topic was just (re)subscribed: if the venue has a REST path, time the in-band snapshot. */
+  private onSubscribing(topic: string): void {
+    const book = this.bookByTopic.get(topic);
+    const path = this.protocol.restSnapshot;
+    if (!book || !path) return;
+    this.endRest(book);
+    const rest: NonNullable<BookState['rest']> = { timer: undefined, buffered: [], abort: undefined };
+    rest.timer = setTimeout(() => void this.fetchRestSnapshot(book, rest), path.afterMs);
+    book.rest = rest;
+  }
+
+  private async fetchRestSnapshot(book: BookState, rest: NonNullable<BookState['rest']>): Promise<void> {
+    const path = this.protocol.restSnapshot!;
+    if (book.rest !== rest || this.stopped) return;
+    this.log.info({ book: this.key(book.symbol) }, 'no in-band snapshot; fetching the book over REST');
+    rest.abort = new AbortController();
+    let snapshot: BookFrame;
+    try {
+      snapshot = await path.fetch(book.symbol, AbortSignal.any([rest.abort.signal, AbortSignal.timeout(10_000)]));
+    } catch (err) {
+      if (book.rest !== rest) return;
+      this.log.warn({ book: this.key(book.symbol), err }, 'REST snapshot failed; trying again');
+      rest.timer = setTimeout(() => void this.fetchRestSnapshot(book, rest), path.afterMs);
+      return;
+    }
+    if (book.rest !== rest) return; // an in-band snapshot came first
+    const alignment = path.align(snapshot, rest.buffered);
+    if (alignment.type === 'refetch') {
+      rest.timer = setTimeout(() => void this.fetchRestSnapshot(book, rest), path.afterMs);
+      return;
+    }
+    this.endRest(book);
+    if (alignment.type === 'gap') {
+      this.repair(book, 'gap', 'gap');
+      return;
+    }
+    const now = Date.now();
+    this.applySnapshot(book, alignment.snapshot, now);
+    for (const update of alignment.updates) {
+      if (book.sequencer.check(update).type !== 'apply') break;
+      this.applyUpdate(book, update, now);
+    }
+  }
+
+  private endRest(book: BookState): void {
+    if (!book.rest) return;
+    clearTimeout(book.rest.timer);
+    book.rest.abort?.abort();
+    book.rest = undefined;
+  }
+
+  // ---- trades -------------------------------------------------------------------------------
+
+  private onTrades(frame: TradesFrame, receivedAt: number): void {
+    const sink = this.sink;
+    if (!sink || !this.books.has(frame.symbol)) return;
+    const contractSize = this.instrumentsBySymbol.get(frame.symbol)?.contractSize ?? '1';
+    for (const t of frame.trades) {
+      // A trade seen before (connection overlap, the batch of recent trades after a reconnect) is not new.
+      if (!this.tradeIds.firstSeen(frame.symbol, t.tradeId)) continue;
+      if (frame.history) continue;
+      const trade: TradeEvent = {
+        type: 'trade',
+        exchange: this.exchange,
+        symbol: frame.symbol,
+        tradeId: t.tradeId,
+        price: t.price,
+        quantity: toBaseQuantity(t.size, contractSize),
+        side: t.side,
+        venueTs: t.venueTs,
+        localTs: receivedAt,
+      };
+      sink.trade(trade);
+    }
+  }
+
+  // ---- acknowledgements ---------------------------------------------------------------------
+
+  private onAck(conn: Connection, ack: AckFrame): void {
+    const request = ack.requestId === undefined ? undefined : conn.requests.get(ack.requestId);
+    // Venues answer per topic, per request, or with no id at all: find what the answer is about.
+    const topics = ack.topics.length > 0 ? ack.topics : (request?.topics ?? []);
+    const op = request?.op ?? ack.op;
+    if (request) {
+      const left = request.topics.filter((t) => !topics.includes(t));
+      if (left.length === 0 || ack.topics.length === 0) conn.requests.delete(ack.requestId!);
+      else conn.requests.set(ack.requestId!, { op: request.op, topics: left });
+    }
+    for (const topic of topics) {
+      const book = this.bookByTopic.get(topic);
+      if (op === 'unsubscribe') {
+        // Whether it succeeded or the venue says we were not subscribed, the topic is free to subscribe.
+        if (book?.recovery?.phase === 'unsubscribing') this.resubscribe(book);
+        continue;
+      }
+      if (ack.ok) {
+        this.clearRetry(conn, topic);
+        continue;
+      }
+      if (ack.alreadySubscribed) {
+        // During a repair the unsubscribe was lost: no fresh snapshot will come on this connection.
+        if (book?.recovery) this.restartConnection(conn, `the venue still had ${topic} subscribed`);
+        continue;
+      }
+      if (book) this.endRecovery(book);
+      this.onRefused(conn, topic, ack);
+    }
+  }
+
+  /** The venue refused a subscription: an unknown symbol is dropped for good, anything else retried later. */
+  private onRefused(conn: Connection, topic: string, ack: AckFrame): void {
+    const symbol = this.symbolOfTopic(topic);
+    if (symbol === undefined) return;
+    if (ack.unknownSymbol && this.instrumentList.lists(symbol) !== true) {
+      this.markUnknown(symbol, 'venue answer');
+      return;
+    }
+    this.counters.subscriptionFailures++;
+    const venueMessage = `${ack.code ?? ''} ${ack.message ?? ''}`.trim();
+    this.log.error(
+      { book: this.key(symbol), topic, err: new SubscriptionRejectedError(topic, venueMessage) },
+      'subscription refused by the venue; retrying later',
+    );
+    if (topic === this.protocol.bookTopic(symbol)) {
+      this.sink?.bookResyncing(this.exchange, symbol, 'subscription_failed');
+    }
+    this.scheduleRetry(conn, topic);
+  }
+
+  private symbolOfTopic(topic: string): string | undefined {
+    return this.symbols.find((s) => this.protocol.bookTopic(s) === topic || this.protocol.tradeTopic(s) === topic);
+  }
+
+  private scheduleRetry(conn: Connection, topic: string): void {
+    const existing = conn.retries.get(topic);
+    const backoff =
+      existing?.backoff ??
+      new Backoff(
+        this.timing.subscriptionRetryMs,
+        Math.max(this.timing.subscriptionRetryMs, DEFAULT_SUBSCRIPTION_RETRY_CAP_MS),
+        () => 1,
+      );
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      if (conn.socket.isOpen && conn.topics.includes(topic)) this.request(conn, 'subscribe', [topic]);
+    }, backoff.next());
+    conn.retries.set(topic, { timer, backoff });
+  }
+
+  private clearRetry(conn: Connection, topic: string): void {
+    const retry = conn.retries.get(topic);
+    if (retry) clearTimeout(retry.timer);
+    conn.retries.delete(topic);
+  }
+
+  private onDisconnect(conn: Connection): void {
+    conn.requests.clear();
+    for (const topic of conn.topics) {
+      const book = this.bookByTopic.get(topic);
+      if (!book) continue;
+      // A live book is flagged once; one already repairing keeps its reason.
+      if (book.everLive && !book.recovery && book.sequencer.lastUpdateId !== undefined) {
+        this.sink?.bookResyncing(this.exchange, book.symbol, 'disconnected');
+      }
+      this.endRecovery(book);
+      this.endRest(book);
+      book.sequencer.reset();
+      this.abortAudit(book.symbol, 'the live connection was lost');
+    }
+  }
+
+  // ---- audits -------------------------------------------------------------------------------
+
+  private startAudit(symbol: string): void {
+    const sink = this.sink;
+    const book = this.books.get(symbol);
+    if (this.stopped || !sink || !book) return;
+    const audit = new ShadowSubscription({
+      protocol: this.protocol,
+      symbol,
+      session: sink.openAudit(this.exchange, symbol),
+      liveUpdateId: () => (this.isLive(symbol) ? book.sequencer.lastUpdateId : undefined),
+      timeoutMs: this.timing.auditTimeoutMs,
+      onEnd: (end) => {
+        this.audit = undefined;
+        if (end.kind === 'aborted') this.log.debug({ book: this.key(symbol), reason: end.why }, 'audit abandoned');
+        // The pipeline has logged the differing levels; the book must be rebuilt.
+        else if (end.result.driftLevels > 0) this.repair(book, 'audit_drift', 'gap');
+      },
+      log: this.log,
+    });
+    this.audit = audit;
+    audit.start();
+  }
+
+  private abortAudit(symbol: string, why: string): void {
+    if (this.audit?.symbol === symbol) this.audit.abort(why);
+  }
+
+  // ---- control ------------------------------------------------------------------------------
+
+  resync(symbol: string, reason: ResyncReason): void {
+    const book = this.books.get(symbol);
+    if (book && !this.unknown.has(symbol)) this.repair(book, reason, 'gap');
+  }
+
+  status(): ConnectorStatus {
+    return {
+      exchange: this.exchange,
+      connections: this.connections.map((c) => ({
+        name: c.name,
+        status: c.socket.status,
+        reconnections: c.socket.reconnections,
+      })),
+      counters: { ...this.counters },
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.instrumentList.stop();
+    this.auditScheduler.stop();
+    this.audit?.abort('stopping');
+    for (const book of this.books.values()) {
+      this.endRecovery(book);
+      this.endRest(book);
+    }
+    for (const conn of this.connections) for (const r of conn.retries.values()) clearTimeout(r.timer);
+    await Promise.all(this.connections.map((c) => c.socket.stop()));
+  }
+}
