@@ -7,18 +7,41 @@ import { DEFAULT_AUDIT_INTERVAL_MS } from '../exchanges/audit.js';
 import { ConfigError, DEFAULT_SYMBOLS, levenshtein, loadConfig, unknownVariableWarnings } from './config.js';
 
 describe('loadConfig', () => {
-  it('defaults to the live venues, nine symbols, depth 100/5 and Bybit orderbook.200', () => {
+  it('reads instruments as canonical (BTC-USDT, or the old BTCUSDT) or as one venue’s own symbol', () => {
+    const c = loadConfig([], { FLOWRS_SYMBOLS: 'BTC-USDT,ethusdt,1000PEPEUSDT,okx:BTC-USDT-SWAP,hyperliquid:kPEPE' });
+    assert.deepEqual(c.symbols, [
+      { kind: 'canonical', canonical: 'BTC-USDT' },
+      { kind: 'canonical', canonical: 'ETH-USDT' },
+      { kind: 'canonical', canonical: '1000PEPE-USDT' },
+      { kind: 'venue', exchange: 'okx', symbol: 'BTC-USDT-SWAP' },
+      { kind: 'venue', exchange: 'hyperliquid', symbol: 'kPEPE' },
+    ]);
+    assert.throws(
+      () => loadConfig([], { FLOWRS_SYMBOLS: 'BTC$USDT' }),
+      /FLOWRS_SYMBOLS: expected comma-separated instruments/,
+    );
+  });
+
+  it('defaults to every live venue, nine canonical instruments, depth 100/5 and Bybit orderbook.200', () => {
     const c = loadConfig([], {});
-    assert.deepEqual(c.exchanges, ['binance', 'bybit']);
-    assert.deepEqual(c.symbols, DEFAULT_SYMBOLS);
-    assert.equal(c.binanceWsUrl, 'wss://fstream.binance.com');
-    assert.equal(c.binanceRestUrl, 'https://fapi.binance.com');
-    assert.equal(c.bybitWsUrl, 'wss://stream.bybit.com/v5/public/linear');
-    assert.equal(c.bybitRestUrl, 'https://api.bybit.com');
+    assert.deepEqual(c.exchanges, ['binance', 'bybit', 'okx', 'gate', 'bitget', 'hyperliquid']);
+    assert.deepEqual(
+      c.symbols,
+      DEFAULT_SYMBOLS.map((canonical) => ({ kind: 'canonical', canonical })),
+    );
+    assert.equal(c.venueSettings.binance.wsUrl, 'wss://fstream.binance.com');
+    assert.equal(c.venueSettings.binance.restUrl, 'https://fapi.binance.com');
+    assert.equal(c.venueSettings.bybit.wsUrl, 'wss://stream.bybit.com/v5/public/linear');
+    assert.equal(c.venueSettings.bybit.restUrl, 'https://api.bybit.com');
+    assert.equal(c.venueSettings.okx.wsUrl, 'wss://ws.okx.com:8443/ws/v5/public');
+    assert.equal(c.venueSettings.okx.restUrl, 'https://www.okx.com');
+    assert.equal(c.venueSettings.gate.wsUrl, 'wss://fx-ws.gateio.ws/v4/ws/usdt');
+    assert.equal(c.venueSettings.bitget.wsUrl, 'wss://ws.bitget.com/v2/ws/public');
+    assert.equal(c.venueSettings.hyperliquid.wsUrl, 'wss://api.hyperliquid.xyz/ws');
     assert.equal(c.depth, 100);
     assert.equal(c.displayDepth, 5);
-    assert.equal(c.bybitDepth, 200);
-    assert.equal(c.binanceDepthSpeed, '100ms');
+    assert.equal(c.venueSettings.bybit.depth, 200);
+    assert.equal(c.venueSettings.binance.depthSpeed, '100ms');
     assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
     assert.equal(c.throttleMs, 1000);
     assert.equal(c.clientBufferBytes, 1_048_576);
@@ -35,7 +58,11 @@ describe('loadConfig', () => {
     const file = join(tmpdir(), `flowrs-config-${process.pid}.json`);
     writeFileSync(file, JSON.stringify({ symbols: ['ethusdt'], depth: 50, displayDepth: 10 }));
     const c = loadConfig(['--config', file, '--depth', '200'], { FLOWRS_DEPTH: '70', FLOWRS_EXCHANGES: 'bybit' });
-    assert.deepEqual(c.symbols, ['ETHUSDT'], 'from the file, uppercased');
+    assert.deepEqual(
+      c.symbols,
+      [{ kind: 'canonical', canonical: 'ETH-USDT' }],
+      'from the file, read as the canonical instrument',
+    );
     assert.equal(c.depth, 200, 'the flag wins');
     assert.equal(c.displayDepth, 10);
     assert.deepEqual(c.exchanges, ['bybit']);
@@ -58,7 +85,8 @@ describe('loadConfig', () => {
       [[], { FLOWRS_BINANCE_WS_URL: 'http://x' }, /^FLOWRS_BINANCE_WS_URL: expected a ws:\/\/ or wss:\/\/ URL/],
       [[], { FLOWRS_LISTEN: '8080' }, /^FLOWRS_LISTEN: expected host:port/],
       [[], { FLOWRS_CLIENT_BUFFER_BYTES: '1000' }, /^FLOWRS_CLIENT_BUFFER_BYTES: expected an integer ≥ 65536/],
-      [[], { FLOWRS_SYMBOLS: 'BTC-USDT' }, /^FLOWRS_SYMBOLS: expected comma-separated symbols like BTCUSDT/],
+      [[], { FLOWRS_SYMBOLS: 'BTC USDT' }, /^FLOWRS_SYMBOLS: expected comma-separated instruments like BTC-USDT/],
+      [[], { FLOWRS_OKX_WS_URL: 'http://x' }, /^FLOWRS_OKX_WS_URL: expected a ws:\/\/ or wss:\/\/ URL/],
       [['--depth', 'x'], {}, /^--depth: expected an integer/],
       [
         [],

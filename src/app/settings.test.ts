@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { TradeEvent } from '../core/types.js';
+import type { VenueSetting } from '../exchanges/kit/venue-module.js';
+import { VENUES } from '../exchanges/venues.js';
 import { silentLogger } from '../log.js';
 import { DEFAULT_MAX_BUFFERED_BYTES } from '../server/broadcaster.js';
 import { connect } from '../server/test-support/app.js';
 import { Simulator } from '../sim/simulator.js';
 import { waitFor } from '../sim/test-support/wait.js';
-import { CONFIG_VARIABLES, loadConfig } from './config.js';
+import { CONFIG_VARIABLES, loadConfig, venueSettingKey } from './config.js';
 import { Flowrs } from './flowrs.js';
 
 /** An HTTP proxy in front of a simulator's REST API that records the paths asked for. */
@@ -31,6 +33,39 @@ async function recordingProxy(target: string): Promise<{ url: string; paths: str
 
 type SettingKey = keyof typeof CONFIG_VARIABLES;
 
+/** The venues this test runs against the simulator; the others' settings are checked at their connector. */
+const SIMULATED = ['binance', 'bybit'];
+
+/** Settings of the venues not simulated here, by config key. */
+const otherVenueSettings = VENUES.filter((v) => !SIMULATED.includes(v.id)).flatMap((venue) =>
+  Object.entries(venue.settings).map(([name, setting]) => ({
+    venue,
+    name,
+    setting,
+    key: venueSettingKey(venue, name),
+  })),
+);
+
+/** A valid value for `schema` that is not its default (URLs are pointed somewhere else). */
+function otherValue(schema: VenueSetting['schema'], fallback: string): string {
+  const candidates = [
+    'ws://127.0.0.1:9/other',
+    'http://127.0.0.1:9/other',
+    'fast',
+    'default',
+    '50',
+    '400',
+    '5000',
+    '25000',
+    '2',
+    '1000',
+  ];
+  const base = JSON.stringify(schema.parse(fallback));
+  const found = candidates.find((c) => schema.safeParse(c).success && JSON.stringify(schema.parse(c)) !== base);
+  if (found === undefined) throw new Error(`no non-default test value for a setting defaulting to ${fallback}`);
+  return found;
+}
+
 /**
  * Every setting, with a non-default value and how to see that the part it configures obeys it. The
  * record is typed by the settings table, and checked against it at run time too: a new setting without
@@ -41,7 +76,7 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
   let app: Flowrs;
   let binanceRest: Awaited<ReturnType<typeof recordingProxy>>;
   let bybitRest: Awaited<ReturnType<typeof recordingProxy>>;
-  const values: Record<Exclude<SettingKey, 'exchanges'>, string> = {
+  const values: Record<string, string> = {
     symbols: '', // the simulator's: set below
     binanceWsUrl: '',
     binanceRestUrl: '',
@@ -62,7 +97,7 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
   };
 
   before(async () => {
-    sim = await Simulator.start({ seed: 45 });
+    sim = await Simulator.start({ seed: 45, venues: SIMULATED });
     const env = sim.env();
     binanceRest = await recordingProxy(env.FLOWRS_BINANCE_REST_URL);
     bybitRest = await recordingProxy(env.FLOWRS_BYBIT_REST_URL);
@@ -73,10 +108,10 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
       bybitWsUrl: env.FLOWRS_BYBIT_WS_URL,
       bybitRestUrl: bybitRest.url,
     });
-    const config = loadConfig(
-      [],
-      Object.fromEntries(Object.entries(values).map(([key, v]) => [CONFIG_VARIABLES[key as SettingKey], v])),
-    );
+    const config = loadConfig([], {
+      ...Object.fromEntries(Object.entries(values).map(([key, v]) => [CONFIG_VARIABLES[key as SettingKey], v])),
+      FLOWRS_EXCHANGES: SIMULATED.join(','),
+    });
     app = new Flowrs(config, { log: silentLogger });
     await app.start();
     sim.run(600);
@@ -103,7 +138,7 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
     localTs: 1,
   });
 
-  const checks: Record<SettingKey, () => Promise<void> | void> = {
+  const checks: Record<string, () => Promise<void> | void> = {
     exchanges: () => {
       const only = new Flowrs(loadConfig([], { ...sim.env(), FLOWRS_EXCHANGES: 'bybit' }), { log: silentLogger });
       assert.deepEqual(
@@ -118,7 +153,7 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
           .list()
           .map((b) => b.key)
           .sort(),
-        ['binance', 'bybit'].flatMap((e) => sim.symbols().map((s) => `${e}:${s}`)).sort(),
+        SIMULATED.flatMap((e) => sim.symbols().map((s) => `${e}:${s}`)).sort(),
       );
     },
     // Every book is live: the streams came from the simulator's WebSocket servers.
@@ -208,6 +243,27 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
       c.ws.close();
     },
   };
+
+  // Each setting of a venue not simulated here: the value set in its variable reaches that venue's connector.
+  for (const { venue, name, setting, key } of otherVenueSettings) {
+    checks[key] = () => {
+      const value = otherValue(setting.schema, setting.fallback);
+      const seen: unknown[] = [];
+      const original = venue.createConnector;
+      (venue as { createConnector: typeof original }).createConnector = (context) => {
+        seen.push(context.settings[name]);
+        return original(context);
+      };
+      try {
+        const config = loadConfig([], { FLOWRS_EXCHANGES: venue.id, [CONFIG_VARIABLES[key]]: value });
+        const app = new Flowrs(config, { log: silentLogger });
+        assert.deepEqual(seen, [setting.schema.parse(value)]);
+        assert.equal(app.exchanges.connectors[0].exchange, venue.id);
+      } finally {
+        (venue as { createConnector: typeof original }).createConnector = original;
+      }
+    };
+  }
 
   it('has a check for every setting in the table', () => {
     assert.deepEqual(Object.keys(checks).sort(), Object.keys(CONFIG_VARIABLES).sort());
