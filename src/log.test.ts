@@ -17,7 +17,7 @@ describe('log lines', () => {
   it('FlowRS against a faulty venue, at debug: no key twice in a line, errors as objects with their code', async () => {
     const out = new LineCollector();
     const log = createLogger({ level: 'debug', format: 'json', destination: out });
-    const sim = await Simulator.start({ seed: 47 });
+    const sim = await Simulator.start({ seed: 47, venues: ['binance', 'bybit'] });
     const app = new Flowrs(loadConfig([], { ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0', FLOWRS_THROTTLE_MS: '100' }), {
       log,
     });

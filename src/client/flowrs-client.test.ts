@@ -101,7 +101,7 @@ describe('FlowrsClient', () => {
           c.books.get('bybit:BTCUSDT')?.updateId === bybitId,
         'FlowRS and the client hold the venues’ latest state',
       );
-      const local = c.consolidated('BTCUSDT');
+      const local = c.consolidated('BTC-USDT');
       const server = (await (await fetch(`${t.httpUrl}/api/consolidated/BTCUSDT?depth=5`)).json()) as ReturnType<
         FlowrsClient['consolidated']
       >;

@@ -10,7 +10,7 @@ import {
   type OrderBookView,
   type ServerMessage,
   type TradeMessage,
-} from '../server/protocol.js';
+} from '../protocol/index.js';
 
 export type {
   ConsolidatedBookView,
@@ -26,7 +26,7 @@ export type {
   SnapshotMessage,
   SubscribeMessage,
   TradeMessage,
-} from '../server/protocol.js';
+} from '../protocol/index.js';
 
 /** The part of the WebSocket API the client uses (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
@@ -170,14 +170,16 @@ export class FlowrsClient {
    * Built from the views at display depth: each venue vouches only for the levels it sent, so the merge
    * stops at the shallowest venue's last level and may hold fewer than `depth` levels.
    */
-  consolidated(symbol: string, depth = Number.POSITIVE_INFINITY): ConsolidatedBookView {
-    const views = [...this.books.values()].filter((v) => v.symbol === symbol);
+  consolidated(instrument: string, depth = Number.POSITIVE_INFINITY): ConsolidatedBookView {
+    // Books of one canonical instrument (`BTC-USDT`) merge, whatever each venue calls it.
+    const views = [...this.books.values()].filter((v) => (v.instrument ?? v.symbol) === instrument);
     const level = (l: { price: string; quantity: string }) => [l.price, l.quantity] as const;
     const longest = Math.max(0, ...views.flatMap((v) => [v.bids.length, v.asks.length]));
     return buildConsolidatedView(
-      symbol,
+      instrument,
       views.map((v) => ({
         exchange: v.exchange,
+        symbol: v.symbol,
         status: v.status,
         updateId: v.updateId,
         timestamp: v.timestamp,

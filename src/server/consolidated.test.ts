@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { decimalMul } from '../core/decimal.js';
 import { exactDecimal } from '../core/test-support/exact-decimal.js';
 import type { PriceLevel } from '../core/types.js';
+import { VENUE_IDS } from '../exchanges/venues.js';
 import { sleep, waitFor } from '../sim/test-support/wait.js';
 import type { ConsolidatedBookView } from './protocol.js';
 import { allLive, startApp, type TestApp } from './test-support/app.js';
@@ -46,7 +48,8 @@ describe('GET /api/consolidated/:symbol', () => {
     );
     const { status, body } = await get('/api/consolidated/btcusdt?depth=40');
     assert.equal(status, 200);
-    assert.equal(body.symbol, 'BTCUSDT');
+    assert.equal(body.symbol, 'BTC-USDT', 'the canonical instrument');
+    assert.deepEqual(body.quotes, ['USDT']);
     assert.equal(body.status, 'live');
     assert.deepEqual(
       body.sources.map((s) => [s.exchange, s.included]),
@@ -117,5 +120,82 @@ describe('GET /api/consolidated/:symbol', () => {
     assert.match(missing.body.error ?? '', /no book for NOPEUSDT/);
     for (const bad of ['0', '101', 'x'])
       assert.equal((await get(`/api/consolidated/BTCUSDT?depth=${bad}`)).status, 400);
+  });
+});
+
+describe('GET /api/consolidated/:instrument across six venues', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({}, {}, 55, VENUE_IDS);
+    t.sim.run(600);
+    await allLive(t);
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  /** Each venue's true BTC book, sizes converted to base units exactly. */
+  const truthInBase = (id: string) => {
+    const venue = t.sim.venue(id);
+    const symbol = venue.symbols()[0];
+    const truth = venue.truth(symbol);
+    const size = venue.contractSize(symbol);
+    const base = (levels: readonly (readonly [string, string])[]): PriceLevel[] =>
+      levels.map(([p, q]) => [p, decimalMul(q, size)]);
+    return {
+      symbol,
+      canonical: venue.canonical(symbol),
+      updateId: truth.updateId,
+      bids: base(truth.bids),
+      asks: base(truth.asks),
+    };
+  };
+
+  it('merges every USDT venue by canonical instrument, in base units; USDC stays apart unless asked', async () => {
+    t.sim.pause();
+    const truths = new Map(VENUE_IDS.map((id) => [id, truthInBase(id)]));
+    await waitFor(
+      () =>
+        VENUE_IDS.every((id) => t.app.books.find(id, truths.get(id)!.symbol)?.updateId === truths.get(id)!.updateId),
+      'FlowRS caught up with the paused venues',
+    );
+    const usdt = VENUE_IDS.filter((id) => truths.get(id)!.canonical === 'BTC-USDT');
+    assert.deepEqual(usdt, ['binance', 'bybit', 'okx', 'gate', 'bitget']);
+    assert.equal(truths.get('hyperliquid')!.canonical, 'BTC-USDC');
+
+    const merged = async (path: string, venues: readonly string[]) => {
+      const res = await fetch(`${t.httpUrl}${path}`);
+      assert.equal(res.status, 200, path);
+      const body = (await res.json()) as ConsolidatedBookView;
+      assert.equal(body.status, 'live', path);
+      assert.deepEqual(
+        body.sources.map((s) => s.exchange),
+        venues,
+      );
+      for (const side of ['bids', 'asks'] as const) {
+        // A depth every venue's window covers: the merge is exact there.
+        const expected = trueMerge(
+          venues.map((id) => truths.get(id)![side]),
+          side,
+          body[side].length,
+        );
+        assert.ok(body[side].length >= 5, `${path} ${side}: at least 5 merged levels`);
+        assert.deepEqual(
+          body[side].map((l) => [exact(l.price), exact(l.quantity)]),
+          expected,
+          `${path} ${side}`,
+        );
+      }
+      return body;
+    };
+    const plain = await merged('/api/consolidated/BTC-USDT?depth=10', usdt);
+    assert.equal(plain.symbol, 'BTC-USDT');
+    assert.deepEqual(plain.quotes, ['USDT']);
+    const usdc = await merged('/api/consolidated/BTC-USDC?depth=10', ['hyperliquid']);
+    assert.deepEqual(usdc.quotes, ['USDC']);
+    const all = await merged('/api/consolidated/BTC-USDT?depth=10&quotes=usd', VENUE_IDS);
+    assert.deepEqual([...(all.quotes ?? [])].sort(), ['USDC', 'USDT'], 'the answer says which quotes it merged');
+    assert.equal((await fetch(`${t.httpUrl}/api/consolidated/BTC-USDT?quotes=eur`)).status, 400);
+    t.sim.run(600);
   });
 });

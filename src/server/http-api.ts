@@ -1,11 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BookManager } from '../book/book-manager.js';
+import type { BookManager, ManagedBook } from '../book/book-manager.js';
+import { USD_STABLECOINS } from '../core/instrument.js';
 import type { Exchange } from '../core/types.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
 import type { VenueCounts } from '../metrics/metrics-engine.js';
 import type { PrometheusView } from '../metrics/prometheus.js';
 import { healthReport } from './health.js';
 import { bookView, consolidatedView } from './protocol.js';
+
+const LEGACY_QUOTES = ['USDT', 'USDC', 'USD'];
+
+/** `BTC-USDT` as is; `btcusdt` (the venues' old spelling) as `BTC-USDT`; undefined if neither. */
+export function canonicalOf(text: string): string | undefined {
+  const upper = text.toUpperCase();
+  if (/^[A-Z0-9]{1,20}-[A-Z0-9]{2,10}$/.test(upper)) return upper;
+  const quote = LEGACY_QUOTES.find((q) => upper.endsWith(q) && upper.length > q.length);
+  return quote === undefined ? undefined : `${upper.slice(0, -quote.length)}-${quote}`;
+}
+
+/**
+ * The books of one canonical instrument across venues. Different quote currencies are different
+ * markets: only with `mergeStablecoins` are `BTC-USDT`, `BTC-USDC` and `BTC-USD` merged (the view says so).
+ */
+export function consolidationBooks(books: BookManager, instrument: string, mergeStablecoins: boolean): ManagedBook[] {
+  const [base, quote] = instrument.split('-');
+  const quotes = mergeStablecoins && USD_STABLECOINS.includes(quote) ? USD_STABLECOINS : [quote];
+  return books.list().filter((b) => b.instrument?.base === base && quotes.includes(b.instrument.quote));
+}
 
 export interface HttpApiDeps {
   readonly books: BookManager;
@@ -87,14 +108,20 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     }
     const consolidated = CONSOLIDATED_PATH.exec(path);
     if (consolidated) {
-      const symbol = decodeURIComponent(consolidated[1]).toUpperCase();
-      const books = deps.books.list().filter((b) => b.symbol === symbol);
-      if (books.length === 0) {
-        json(res, 404, { error: `no book for ${symbol}` });
+      const asked = decodeURIComponent(consolidated[1]);
+      const instrument = canonicalOf(asked);
+      const quotes = url.searchParams.get('quotes');
+      if (quotes !== null && quotes !== 'usd') {
+        json(res, 400, { error: 'quotes must be "usd" (merge dollar stablecoins) or absent' });
+        return;
+      }
+      const books = instrument === undefined ? [] : consolidationBooks(deps.books, instrument, quotes === 'usd');
+      if (instrument === undefined || books.length === 0) {
+        json(res, 404, { error: `no book for ${asked} (ask for a canonical instrument such as BTC-USDT)` });
         return;
       }
       const depth = depthOf(url, res);
-      if (depth !== undefined) json(res, 200, consolidatedView(symbol, books, depth));
+      if (depth !== undefined) json(res, 200, consolidatedView(instrument, books, depth));
       return;
     }
     if (path === '/api/metrics') {

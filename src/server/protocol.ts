@@ -15,12 +15,14 @@ import {
 export * from '../protocol/index.js';
 
 export function bookView(book: ManagedBook, depth: number, now = Date.now()): OrderBookView {
-  const top = book.book.top(depth);
+  const top = book.levels(depth);
   const status = book.status(now);
   const reason = book.resyncReason();
+  const instrument = book.canonical;
   return {
     exchange: book.exchange,
     symbol: book.symbol,
+    ...(instrument !== undefined ? { instrument } : {}),
     bids: top.bids.map(([price, quantity]) => ({ price, quantity })),
     asks: top.asks.map(([price, quantity]) => ({ price, quantity })),
     bestBid: top.bids[0]?.[0] ?? null,
@@ -49,17 +51,19 @@ export function tradeMessage(t: TradeEvent): TradeMessage {
 
 /** The server's consolidated view, from its own books at any retained depth. */
 export function consolidatedView(
-  symbol: string,
+  instrument: string,
   books: readonly ManagedBook[],
   depth: number,
   now = Date.now(),
 ): ConsolidatedBookView {
-  return buildConsolidatedView(
-    symbol,
+  const quotes = [...new Set(books.map((b) => b.instrument?.quote).filter((q): q is string => q !== undefined))];
+  const view = buildConsolidatedView(
+    instrument,
     books.map((book) => {
-      const top = book.book.top(depth);
+      const top = book.levels(depth);
       return {
         exchange: book.exchange,
+        symbol: book.symbol,
         status: book.status(now),
         updateId: book.updateId,
         timestamp: book.venueTs,
@@ -71,4 +75,5 @@ export function consolidatedView(
     }),
     depth,
   );
+  return quotes.length > 0 ? { ...view, quotes } : view;
 }

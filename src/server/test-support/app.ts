@@ -15,12 +15,16 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+/** The venues these server tests simulate unless asked for others: two venues keep them fast. */
+export const DEFAULT_TEST_VENUES: readonly string[] = ['binance', 'bybit'];
+
 export async function startApp(
   env: Record<string, string> = {},
   options: FlowrsOptions = {},
   seed = 51,
+  venues: readonly string[] = DEFAULT_TEST_VENUES,
 ): Promise<TestApp> {
-  const sim = await Simulator.start({ seed });
+  const sim = await Simulator.start({ seed, venues });
   const app = new Flowrs(
     loadConfig([], { ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0', FLOWRS_THROTTLE_MS: '100', ...env }),
     {
