@@ -7,8 +7,9 @@ import { decimalSub } from '../core/decimal.js';
 import type { OrderBookView, ServerMessage, TradeMessage } from '../server/protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const VENUES = ['binance', 'bybit'] as const;
 const HISTORY = 120;
+/** One colour per venue, in the order the server lists them (its VENUES order). */
+const VENUE_COLORS = ['#f0b90b', '#f7a600', '#58a6ff', '#2354e6', '#00c2b2', '#97fce4', '#d2a8ff', '#ff7b72'];
 
 const latency: { p50: number; p99: number }[] = [];
 let selected = new URLSearchParams(location.search).get('symbol') ?? '';
@@ -58,12 +59,39 @@ function renderConnection(status: ClientStatus): void {
         : status.type;
 }
 
+/** A book's canonical instrument (`BTC-USDT`), or its own symbol until the venue's list has told. */
+const instrumentOf = (view: OrderBookView) => view.instrument ?? view.symbol;
+
+/** The instruments on offer, each once, whatever each venue calls it. */
 function symbols(): string[] {
-  return [...new Set([...client.books.values()].map((b) => b.symbol))];
+  const count = new Map<string, number>();
+  for (const v of client.books.values()) count.set(instrumentOf(v), (count.get(instrumentOf(v)) ?? 0) + 1);
+  // The instruments most venues list first: the consolidated view has the most to show there.
+  return [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || a.localeCompare(b));
+}
+
+/** Venues in the order the server lists their books. */
+function venues(): string[] {
+  return [...new Set([...client.books.values()].map((b) => b.exchange))];
+}
+
+function venueColor(exchange: string): string {
+  const i = venues().indexOf(exchange);
+  return VENUE_COLORS[(i < 0 ? 0 : i) % VENUE_COLORS.length];
+}
+
+function venueTag(exchange: string): HTMLSpanElement {
+  const span = document.createElement('span');
+  span.className = 'venue';
+  span.dataset.venue = exchange;
+  span.style.setProperty('--venue-color', venueColor(exchange));
+  span.textContent = exchange;
+  return span;
 }
 
 function render(): void {
   $('simulated').hidden = !client.simulated;
+  renderVenues();
   renderSymbolPicker();
   renderLadders();
   renderBooks();
@@ -111,10 +139,29 @@ function badge(status: string): HTMLSpanElement {
   return span;
 }
 
-function renderLadders(): void {
-  const views = VENUES.map((v) => client.books.get(`${v}:${selected}`)).filter(
-    (v): v is OrderBookView => v !== undefined,
+/** Each venue's connection state at a glance, with the cause when one is down. */
+function renderVenues(): void {
+  const m = client.metrics;
+  if (!m) return;
+  $('venues').replaceChildren(
+    ...Object.entries(m.perVenue).map(([exchange, v]) => {
+      const item = venueTag(exchange);
+      const state = document.createElement('span');
+      state.className = 'badge';
+      state.dataset.status =
+        v.connection.state === 'open' ? 'live' : v.connection.state === 'none' ? 'stale' : 'resyncing';
+      state.textContent =
+        v.connection.state === 'open' ? `${v.connection.open}/${v.connection.total} open` : v.connection.state;
+      item.append(' ', state);
+      item.dataset.connection = v.connection.state;
+      if (v.connection.detail) item.title = `${v.connection.reason}: ${v.connection.detail}`;
+      return item;
+    }),
   );
+}
+
+function renderLadders(): void {
+  const views = [...client.books.values()].filter((v) => instrumentOf(v) === selected);
   // Best bid and ask across venues, compared numerically (display only; the strings are shown as sent).
   const live = views.filter((v) => v.status === 'live');
   const bestBid = live.reduce<OrderBookView | undefined>(
@@ -133,10 +180,10 @@ function renderLadders(): void {
       box.dataset.book = bookKeyOf(view);
       box.dataset.sequence = String(view.sequence);
       const title = document.createElement('h3');
-      title.append(view.exchange, badge(view.status));
+      title.append(venueTag(view.exchange), badge(view.status));
       const summary = document.createElement('div');
       summary.className = 'summary';
-      summary.textContent = `spread ${spread(view)} (${view.spreadBps?.toFixed(2) ?? '—'} bps) · age ${age(view)}${view.reason ? ` · ${view.reason}` : ''}`;
+      summary.textContent = `${view.symbol} · spread ${spread(view)} (${view.spreadBps?.toFixed(2) ?? '—'} bps) · age ${age(view)}${view.reason ? ` · ${view.reason}` : ''}`;
       const table = document.createElement('table');
       const row = (side: 'bid' | 'ask', price: string, quantity: string, best: boolean) => {
         const tr = document.createElement('tr');
@@ -180,6 +227,8 @@ function consolidatedLadder(maxQty: number): HTMLDivElement {
     .filter((s) => s.included)
     .map((s) => s.exchange)
     .join(' + ')}`;
+  const left = view.sources.filter((s) => !s.included).map((s) => `${s.exchange} ${s.status}`);
+  if (left.length > 0) summary.textContent += ` · left out: ${left.join(', ')}`;
   const row = (side: 'bid' | 'ask', level: (typeof view.bids)[number]) => {
     const tr = document.createElement('tr');
     tr.className = `level ${side}`;
@@ -188,7 +237,10 @@ function consolidatedLadder(maxQty: number): HTMLDivElement {
     bar.style.width = `${Math.min(100, (Number(level.quantity) / (2 * maxQty)) * 100)}%`;
     const qty = cell(level.quantity, 'num');
     qty.append(bar);
-    tr.append(cell(level.price, 'num price'), qty, cell(level.venues.map((v) => v.exchange).join('+'), 'venues'));
+    const who = cell('', 'venues');
+    who.title = level.venues.map((v) => `${v.exchange} ${v.quantity}`).join('\n');
+    level.venues.forEach((v, i) => who.append(...(i > 0 ? ['+'] : []), venueTag(v.exchange)));
+    tr.append(cell(level.price, 'num price'), qty, who);
     return tr;
   };
   const mid = document.createElement('tr');
@@ -212,8 +264,10 @@ function renderBooks(): void {
       tr.dataset.status = view.status;
       const status = document.createElement('td');
       status.append(badge(view.status));
+      const venue = document.createElement('td');
+      venue.append(venueTag(view.exchange));
       tr.append(
-        cell(view.exchange),
+        venue,
         cell(view.symbol),
         status,
         cell(view.bestBid ?? '—', 'num best-bid'),

@@ -9,7 +9,7 @@ import {
 } from '../core/sink.js';
 import type { BookKey, Exchange, TradeEvent } from '../core/types.js';
 import type { ExchangeManager } from '../exchanges/manager.js';
-import type { Metrics, VenueCounts } from '../protocol/metrics.js';
+import type { Metrics, VenueConnectionSummary, VenueCounts } from '../protocol/metrics.js';
 import { EventLoopLag } from './event-loop-lag.js';
 import { BucketHistogram, LatencyRing } from './latency-ring.js';
 import { ProcessStats } from './process-stats.js';
@@ -134,6 +134,19 @@ export class MetricsEngine implements PipelineListener {
    * Every configured venue's fault counters, read now: the one source JSON metrics, /health and
    * Prometheus all report.
    */
+  /** One venue's connections summed up: the worst state, and the cause when one is down. */
+  connectionSummary(exchange: Exchange): VenueConnectionSummary {
+    const connections = this.exchanges.status().find((s) => s.exchange === exchange)?.connections ?? [];
+    if (connections.length === 0) return { state: 'none', open: 0, total: 0 };
+    const open = connections.filter((c) => c.status.type === 'open').length;
+    const down = connections.find((c) => c.status.type === 'reconnecting');
+    const order = ['reconnecting', 'connecting', 'closed', 'open'] as const;
+    const state = order.find((t) => connections.some((c) => c.status.type === t)) ?? 'open';
+    return down?.status.type === 'reconnecting'
+      ? { state, open, total: connections.length, reason: down.status.reason, detail: down.status.detail }
+      : { state, open, total: connections.length };
+  }
+
   venueCounts(): Map<Exchange, VenueCounts> {
     const out = new Map<Exchange, VenueCounts>();
     for (const s of this.exchanges.status()) {
@@ -194,7 +207,7 @@ export class MetricsEngine implements PipelineListener {
       resyncs += counts.resyncs;
       invalidFrames += counts.invalidFrames;
       messagesPerSec += mps;
-      perVenue[exchange] = { messagesPerSec: mps, ...counts };
+      perVenue[exchange] = { messagesPerSec: mps, connection: this.connectionSummary(exchange), ...counts };
     }
     const perSymbol: Metrics['perSymbol'] = {};
     let updatesPerSec = 0;
