@@ -1,45 +1,70 @@
 #!/usr/bin/env node
-/** `npm start`: FlowRS as a service. Configuration: environment variables, CLI flags, or --config FILE. */
-import { ConfigError, type FlowrsConfig, loadConfig, unknownVariableWarnings } from '../app/config.js';
-import { Flowrs } from '../app/flowrs.js';
-import { createLogger, LogConfigError, type Logger } from '../log.js';
-import { ListenError } from '../server/server.js';
+/**
+ * The `flowrs` command: `flowrs [start|demo|sim|help] [flags]`, `start` by default (so `npm start` and a
+ * bare `flowrs` run the service). `--help` and `--version` work at the top level and after any command.
+ */
+import { DEFAULT_DEMO_RATE } from './demo.js';
+import { demoHelp, packageVersion, startHelp, topHelp, USAGE_LINE } from './help.js';
 
-/** Exit code for anything the user must fix in the configuration (bad value, address in use). */
-const EXIT_CONFIG = 2;
+/** Exit code for a command line FlowRS does not understand (as for invalid configuration). */
+export const EXIT_USAGE = 2;
 
-let log: Logger;
-let config: FlowrsConfig;
-try {
-  log = createLogger();
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof LogConfigError) {
-    console.error(`flowrs: invalid configuration: ${error.message}`);
-    process.exit(EXIT_CONFIG);
-  }
-  throw error;
-}
-for (const warning of unknownVariableWarnings()) log.warn(warning);
+const COMMANDS = ['start', 'demo', 'sim', 'help'] as const;
+type Command = (typeof COMMANDS)[number];
+const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name);
 
-const app = new Flowrs(config, { log });
-try {
-  await app.start();
-} catch (error) {
-  if (error instanceof ListenError) {
-    console.error(`flowrs: ${error.message}; choose another host:port with FLOWRS_LISTEN`);
-    process.exit(EXIT_CONFIG);
-  }
-  throw error;
+const HELP_FLAGS = ['--help', '-h'];
+const VERSION_FLAGS = ['--version', '-v'];
+
+function usageError(message: string): never {
+  console.error(`flowrs: ${message}`);
+  console.error(USAGE_LINE);
+  process.exit(EXIT_USAGE);
 }
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down');
-  await app.stop();
-  process.exit(0);
-};
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+async function commandHelp(command: Command): Promise<string> {
+  switch (command) {
+    case 'start':
+      return startHelp();
+    case 'demo':
+      return demoHelp(DEFAULT_DEMO_RATE);
+    case 'sim':
+      return (await import('../sim/cli.js')).SIM_USAGE;
+    case 'help':
+      return topHelp();
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  // No command, or flags first: the default command.
+  const [command, args] = first === undefined || first.startsWith('-') ? ['start', argv] : [first, rest];
+  if (!isCommand(command)) usageError(`unknown command "${command}"`);
+  // Flags before `--` only: after it, arguments belong to the command.
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (own.some((a) => VERSION_FLAGS.includes(a))) {
+    console.log(packageVersion());
+    return;
+  }
+  if (own.some((a) => HELP_FLAGS.includes(a))) {
+    // `flowrs --help` (no command named): the overview, which includes the default command's flags.
+    console.log(command === 'start' && argv[0] !== 'start' ? topHelp() : await commandHelp(command));
+    return;
+  }
+  switch (command) {
+    case 'help': {
+      const [topic, ...extra] = args;
+      if (topic === undefined) return void console.log(topHelp());
+      if (!isCommand(topic) || extra.length > 0) usageError(`unknown help topic "${args.join(' ')}"`);
+      return void console.log(await commandHelp(topic));
+    }
+    case 'start':
+      return (await import('./start.js')).runStart(args);
+    case 'demo':
+      return (await import('./demo.js')).runDemo(args);
+    case 'sim':
+      return (await import('../sim/cli.js')).runSimulatorCli(args);
+  }
+}
+
+await main(process.argv.slice(2));

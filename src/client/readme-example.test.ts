@@ -19,6 +19,7 @@ describe('README: “A client in 20 lines”', () => {
     // The example as printed, pointed at this FlowRS and at the package's sources, printing every second.
     const runnable = code
       .replace("'ws://localhost:8080/'", JSON.stringify(t.wsUrl))
+      .replace("from 'flowrs/client'", `from ${JSON.stringify(`${ROOT}src/client/index.ts`)}`)
       .replace("from 'flowrs'", `from ${JSON.stringify(`${ROOT}src/index.ts`)}`)
       .replace('}, 5_000);', '}, 1_000);');
     const dir = `${ROOT}node_modules/.cache/flowrs-readme`; // inside the project, so 'ws' resolves

@@ -1,3 +1,4 @@
+import { VENUE_IDS } from '../exchanges/venues.js';
 import type { Simulator } from './simulator.js';
 
 /**
@@ -22,9 +23,11 @@ export const FAULT_KINDS = [
   'stale-snapshot',
   'reset',
   'reject-sub',
+  'rate-limit',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
-export type FaultVenue = 'binance' | 'bybit';
+/** A venue id (one of VENUES). */
+export type FaultVenue = string;
 
 export interface ScheduledFault {
   readonly atMs: number;
@@ -34,28 +37,27 @@ export interface ScheduledFault {
 }
 
 const PER_SYMBOL: readonly FaultKind[] = ['gap', 'duplicate', 'reorder', 'stale-snapshot', 'reset', 'reject-sub'];
+/** Faults of Binance's REST snapshot path, which no other venue has. */
 const BINANCE_ONLY: readonly FaultKind[] = ['snapshot-429', 'snapshot-418', 'snapshot-500', 'stale-snapshot'];
-const BYBIT_ONLY: readonly FaultKind[] = ['reset', 'reject-sub'];
 
 /** Parses `<seconds>:<venue>:<kind>[:<SYMBOL>]`, e.g. `10:binance:gap:BTCUSDT`. */
 export function parseFaultSpec(spec: string): ScheduledFault {
   const [at, venue, kind, symbol] = spec.split(':');
   const seconds = Number(at);
   if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`fault "${spec}": bad time "${at}" (seconds)`);
-  if (venue !== 'binance' && venue !== 'bybit') throw new Error(`fault "${spec}": venue must be binance or bybit`);
+  if (!VENUE_IDS.includes(venue)) throw new Error(`fault "${spec}": venue must be one of ${VENUE_IDS.join(', ')}`);
   if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
     throw new Error(`fault "${spec}": unknown kind "${kind}" (one of ${FAULT_KINDS.join(', ')})`);
   }
   const k = kind as FaultKind;
   if (PER_SYMBOL.includes(k) && !symbol) throw new Error(`fault "${spec}": ${k} needs a symbol`);
-  if (venue === 'bybit' && BINANCE_ONLY.includes(k)) throw new Error(`fault "${spec}": ${k} is a Binance fault`);
-  if (venue === 'binance' && BYBIT_ONLY.includes(k)) throw new Error(`fault "${spec}": ${k} is a Bybit fault`);
+  if (venue !== 'binance' && BINANCE_ONLY.includes(k)) throw new Error(`fault "${spec}": ${k} is a Binance fault`);
   return { atMs: seconds * 1000, venue, kind: k, symbol };
 }
 
 /** Injects one fault now. */
 export function injectFault(sim: Simulator, fault: Omit<ScheduledFault, 'atMs'>): void {
-  const venue = fault.venue === 'binance' ? sim.binance : sim.bybit;
+  const venue = sim.venue(fault.venue);
   const symbol = fault.symbol ?? '';
   const actions: Record<FaultKind, () => void> = {
     gap: () => venue.faults.withholdNext(symbol),
@@ -73,8 +75,9 @@ export function injectFault(sim: Simulator, fault: Omit<ScheduledFault, 'atMs'>)
     'snapshot-418': () => sim.binance.failSnapshots(1, { status: 418, retryAfterSec: 5 }),
     'snapshot-500': () => sim.binance.failSnapshots(2, { status: 500 }),
     'stale-snapshot': () => sim.binance.armStaleSnapshot(symbol),
-    reset: () => sim.bybit.venueReset(symbol),
-    'reject-sub': () => sim.bybit.rejectNextSubscription(symbol),
+    reset: () => venue.venueReset(symbol),
+    'reject-sub': () => venue.rejectNextSubscription(symbol),
+    'rate-limit': () => venue.rateLimitNext(3),
   };
   actions[fault.kind]();
 }

@@ -1,4 +1,5 @@
 import type { Recording } from './recording.js';
+import type { SimVenue } from './sim-venue.js';
 import type { Simulator } from './simulator.js';
 
 /**
@@ -12,23 +13,24 @@ export class Replay {
   delivered = 0;
   skipped = 0;
 
+  private readonly venue: SimVenue & Required<Pick<SimVenue, 'loadRecording' | 'publishRecorded'>>;
+  private readonly recorded: string[];
+
   constructor(
-    private readonly sim: Simulator,
+    sim: Simulator,
     private readonly recording: Recording,
   ) {
-    if (recording.venue === 'binance') sim.binance.loadRecordedSnapshots(recording.snapshots);
-    else sim.bybit.addRecordedSymbols(recordedBybitSymbols(recording));
+    const venue = sim.venue(recording.venue);
+    if (!venue.loadRecording || !venue.publishRecorded) {
+      throw new RangeError(`the simulated ${recording.venue} cannot replay recordings`);
+    }
+    this.venue = venue as typeof this.venue;
+    this.recorded = this.venue.loadRecording(recording);
   }
 
   /** Symbols the recording carries market data for. */
   symbols(): string[] {
-    if (this.recording.venue === 'bybit') return [...recordedBybitSymbols(this.recording)];
-    const symbols = new Set<string>(this.recording.snapshots.keys());
-    for (const f of this.recording.frames) {
-      const s = /"s":"([A-Z0-9]+)"/.exec(f)?.[1];
-      if (s && f.includes('"e":"depthUpdate"')) symbols.add(s);
-    }
-    return [...symbols];
+    return [...this.recorded];
   }
 
   get done(): boolean {
@@ -41,10 +43,7 @@ export class Replay {
     const end = Math.min(frames.length, this.cursor + count);
     for (; this.cursor < end; this.cursor++) {
       const frame = frames[this.cursor];
-      const sent =
-        this.recording.venue === 'binance'
-          ? this.sim.binance.publishRecorded(frame)
-          : this.sim.bybit.publishRecorded(frame);
+      const sent = this.venue.publishRecorded(frame);
       if (sent) this.delivered++;
       else this.skipped++;
     }
@@ -66,13 +65,4 @@ export class Replay {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-function recordedBybitSymbols(recording: Recording): Set<string> {
-  const symbols = new Set<string>();
-  for (const f of recording.frames) {
-    const topic = /^\{"topic":"(?:orderbook\.\d+|publicTrade)\.([A-Z0-9]+)"/.exec(f)?.[1];
-    if (topic) symbols.add(topic);
-  }
-  return symbols;
 }

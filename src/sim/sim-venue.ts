@@ -1,4 +1,5 @@
 import type { EventFaults } from './event-faults.js';
+import type { Recording } from './recording.js';
 import type { InstrumentSpec, MarketOptions } from './market.js';
 
 /** A frame a venue would never send correctly, as the conformance suite injects them. */
@@ -55,6 +56,13 @@ export interface SimVenue {
   rejectNextSubscription(symbol: string): void;
   /** Makes the next `count` REST requests answer with the venue's rate-limit response. */
   rateLimitNext(count: number): void;
+  /**
+   * Replays a real recording of this venue through its own servers (venues with recordings): takes its
+   * REST answers, returns the symbols it carries market data for; then `publishRecorded` sends each frame
+   * (false for recorder frames that are not market data).
+   */
+  loadRecording?(recording: Recording): string[];
+  publishRecorded?(frame: string): boolean;
   /** Frames and requests seen, for assertions. */
   readonly stats: { readonly connectionsOpened: number; readonly subscribeRequests: number };
   stop(): Promise<void>;

@@ -4,6 +4,7 @@ import type { PriceLevel } from '../../../core/types.js';
 import { EventFaults } from '../../../sim/event-faults.js';
 import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
 import { DEFAULT_INSTRUMENTS, type InstrumentSpec, type MarketOptions, type SimTrade } from '../../../sim/market.js';
+import type { Recording } from '../../../sim/recording.js';
 import type { SimVenue } from '../../../sim/sim-venue.js';
 import { BinanceDepthFeed, UpdateIdCounter } from './depth-feed.js';
 import { parseStreamName, type Route, routeDelivers } from './streams.js';
@@ -154,6 +155,16 @@ export class BinanceVenue implements SimVenue {
   /** The next connection carrying `symbol`'s streams is refused, as Binance refuses a bad stream list. */
   rejectNextSubscription(symbol: string): void {
     this.refuseNext.add(symbol.toLowerCase());
+  }
+
+  loadRecording(recording: Recording): string[] {
+    this.loadRecordedSnapshots(recording.snapshots);
+    const symbols = new Set<string>(recording.snapshots.keys());
+    for (const f of recording.frames) {
+      const s = /"s":"([A-Z0-9]+)"/.exec(f)?.[1];
+      if (s && f.includes('"e":"depthUpdate"')) symbols.add(s);
+    }
+    return [...symbols];
   }
 
   rateLimitNext(count: number): void {

@@ -4,6 +4,7 @@ import type { PriceLevel } from '../../../core/types.js';
 import { EventFaults } from '../../../sim/event-faults.js';
 import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
 import { DEFAULT_INSTRUMENTS, type InstrumentSpec, MarketModel, type MarketOptions } from '../../../sim/market.js';
+import type { Recording } from '../../../sim/recording.js';
 import type { SimVenue } from '../../../sim/sim-venue.js';
 import {
   ackJson,
@@ -133,6 +134,16 @@ export class BybitVenue implements SimVenue {
   /** Linear sizes are base units. */
   contractSize(_symbol: string): string {
     return '1';
+  }
+
+  loadRecording(recording: Recording): string[] {
+    const symbols = new Set<string>();
+    for (const f of recording.frames) {
+      const topic = /^\{"topic":"(?:orderbook\.\d+|publicTrade)\.([A-Z0-9]+)"/.exec(f)?.[1];
+      if (topic) symbols.add(topic);
+    }
+    this.addRecordedSymbols(symbols);
+    return [...symbols];
   }
 
   rateLimitNext(count: number): void {
