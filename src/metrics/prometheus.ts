@@ -147,6 +147,20 @@ export class PrometheusView {
       },
     });
     new Gauge({
+      name: 'flowrs_venue_connections',
+      help: 'Venue connections by state (open, connecting, reconnecting, closed)',
+      labelNames: ['exchange', 'state'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const s of exchanges.status()) {
+          const byState = new Map<string, number>();
+          for (const c of s.connections) byState.set(c.status.type, (byState.get(c.status.type) ?? 0) + 1);
+          for (const [state, n] of byState) this.set({ exchange: s.exchange, state }, n);
+        }
+      },
+    });
+    new Gauge({
       name: 'flowrs_clients',
       help: 'Connected WebSocket clients',
       registers: [r],
