@@ -15,8 +15,8 @@ import { normalizeBinanceMessage, parseBinanceFrame } from '../src/exchanges/bin
 import { ExchangeManager } from '../src/exchanges/manager.js';
 import { silentLogger } from '../src/log.js';
 import { MetricsEngine } from '../src/metrics/metrics-engine.js';
-import { BinanceDepthFeed, UpdateIdCounter } from '../src/sim/binance/depth-feed.js';
-import { combinedFrame } from '../src/sim/binance/wire.js';
+import { BinanceDepthFeed, UpdateIdCounter } from '../src/exchanges/binance/sim/depth-feed.js';
+import { combinedFrame } from '../src/exchanges/binance/sim/wire.js';
 import { DEFAULT_INSTRUMENTS } from '../src/sim/market.js';
 import { type DepthData, makeCcxtPeer, makeTardisPeer, type Peer } from './peers.js';
 import { gc, summarize } from './stats.js';
