@@ -77,6 +77,14 @@ if (!only || only === 'e2e') {
     { name: '5k/s, 2×20 symbols, 500 clients', rate: 5_000, symbols: 20, clients: 500, seconds },
     { name: '5k/s, 2×20 symbols, 10 clients', rate: 5_000, symbols: 20, clients: 10, seconds },
     {
+      name: '5k/s, 6×10 symbols, 500 clients',
+      rate: 5_000,
+      symbols: 10,
+      clients: 500,
+      venues: ['binance', 'bybit', 'okx', 'gate', 'bitget', 'hyperliquid'],
+      seconds,
+    },
+    {
       name: '20k/s, 2×10 symbols, 500 clients × 1 book',
       rate: 20_000,
       symbols: 10,

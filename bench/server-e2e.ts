@@ -10,10 +10,12 @@ import type { Metrics } from '../src/metrics/metrics-engine.js';
 
 export interface E2eScenario {
   readonly name: string;
-  /** Venue events a second, both venues together. */
+  /** Venue events a second, all venues together. */
   readonly rate: number;
   /** Symbols per venue. */
   readonly symbols: number;
+  /** Simulated venues (default Binance and Bybit). */
+  readonly venues?: readonly string[];
   readonly clients: number;
   /** Each client selects one book (round robin over all of them) instead of receiving every book. */
   readonly oneBookPerClient?: boolean;
@@ -63,7 +65,18 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> {
-  const sim = node(['src/sim/cli.ts', '--rate', String(s.rate), '--instruments', String(s.symbols), '--seed', '5']);
+  const venues = (s.venues ?? ['binance', 'bybit']).join(',');
+  const sim = node([
+    'src/sim/cli.ts',
+    '--rate',
+    String(s.rate),
+    '--instruments',
+    String(s.symbols),
+    '--seed',
+    '5',
+    '--venues',
+    venues,
+  ]);
   const env: Record<string, string> = {};
   lines(sim, (line) => {
     const m = /^export (\w+)=(.*)$/.exec(line);

@@ -16,6 +16,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { VENUE_IDS } from '../exchanges/venues.js';
 import { FAULT_KINDS, parseFaultSpec, scheduleFaults } from './faults.js';
 import { DEFAULT_INSTRUMENTS, makeInstruments } from './market.js';
 import { mergeRecordings, readRecording } from './recording.js';
@@ -23,7 +24,7 @@ import { Replay } from './replay.js';
 import { DEFAULT_SIM_RATE, Simulator } from './simulator.js';
 
 /** The simulator's flags, printed by --help and after a flag it does not know. */
-export const SIM_USAGE = `usage: flowrs sim [--seed N] [--rate N] [--instruments N] [--binance-port N] [--bybit-port N] [--fault S:VENUE:KIND[:SYMBOL]]… [--replay FILE]…
+export const SIM_USAGE = `usage: flowrs sim [--seed N] [--rate N] [--instruments N] [--venues ID,ID…] [--binance-port N] [--bybit-port N] [--fault S:VENUE:KIND[:SYMBOL]]… [--replay FILE]…
        (npm run sim -- …, the same flags)
 fault kinds: ${FAULT_KINDS.join(', ')}`;
 
@@ -34,6 +35,7 @@ function parseOptions(argv: readonly string[]) {
       seed: { type: 'string' },
       rate: { type: 'string' },
       instruments: { type: 'string' },
+      venues: { type: 'string' },
       'binance-port': { type: 'string' },
       'bybit-port': { type: 'string' },
       fault: { type: 'string', multiple: true },
@@ -79,7 +81,17 @@ export async function runSimulatorCli(argv: readonly string[]): Promise<void> {
   }
 
   const instrumentCount = intOption('instruments', values.instruments, 3);
+  const venues = values.venues
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const unknownVenue = venues?.find((v) => !VENUE_IDS.includes(v));
+  if (unknownVenue !== undefined) {
+    console.error(`--venues: no venue ${unknownVenue} (venues: ${VENUE_IDS.join(', ')})`);
+    process.exit(2);
+  }
   const sim = await Simulator.start({
+    venues,
     seed: intOption('seed', values.seed, 1),
     instruments: instrumentCount === 3 ? DEFAULT_INSTRUMENTS : makeInstruments(Math.max(1, instrumentCount)),
     binancePort: intOption('binance-port', values['binance-port'], 0),
