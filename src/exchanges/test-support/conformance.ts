@@ -1,0 +1,197 @@
+/**
+ * Test harness for the conformance suite: one venue's simulator and FlowRS's connector for it, wired
+ * through the real pipeline (test-support/stack.ts), with what the suite asserts on recorded.
+ */
+import assert from 'node:assert/strict';
+import { toBaseQuantity } from '../../core/instrument.js';
+import type { DisconnectReason, InvalidFrameReason, ResyncReason } from '../../core/sink.js';
+import type { Exchange } from '../../core/types.js';
+import { type InstrumentSpec, NAMED_INSTRUMENTS } from '../../sim/market.js';
+import type { SimVenue } from '../../sim/sim-venue.js';
+import { Simulator } from '../../sim/simulator.js';
+import { DEFAULT_WAIT_TIMEOUT_MS } from '../../sim/test-support/wait.js';
+import type { ConnectorTiming, VenueModule } from '../kit/venue-module.js';
+import { assertExact, type Stack, settleBooks, startStack } from './stack.js';
+
+/**
+ * Two instruments keep a venue's run short; `1000PEPEUSDT` exercises each venue's own naming and
+ * contract scale (OKX `PEPE-USDT-SWAP`, Hyperliquid `kPEPE`, Gate `1000PEPE_USDT`).
+ */
+export const CONFORMANCE_INSTRUMENTS: readonly InstrumentSpec[] = ['BTCUSDT', '1000PEPEUSDT'].map(
+  (s) => NAMED_INSTRUMENTS.find((i) => i.symbol === s)!,
+);
+
+/** How long a conformance scenario waits for its books to agree (they normally do within milliseconds). */
+export const CONFORMANCE_SETTLE_TIMEOUT_MS = 30_000;
+/** How often `whileMarketMoves` moves the market while it waits. */
+const MARKET_PACE_MS = 10;
+
+/** What a venue's module says it can prove about its books, read from its capability rows. */
+export interface VenueTraits {
+  /** The book channel has a sequence rule (a lost message is detected as a gap); false: whole pictures only. */
+  readonly sequenced: boolean;
+  /** The book channel's capability row, quoted in diagnostics. */
+  readonly bookSequence: string;
+}
+
+/** The book channel is the capability row that is not about trades. */
+export function venueTraits(module: VenueModule): VenueTraits {
+  const book = module.capabilities.find((c) => !/trade/i.test(c.channel)) ?? module.capabilities[0];
+  const sequence = book?.sequence ?? 'none';
+  return { sequenced: !/^none\b/i.test(sequence.trim()), bookSequence: sequence };
+}
+
+export interface ConformanceOptions {
+  readonly seed: number;
+  /** Connector timings over the stack's fast ones (kit venues: ConnectorTiming; Binance: ping/pong). */
+  readonly timing?: Partial<Pick<ConnectorTiming, 'pingIntervalMs' | 'pongTimeoutMs'>>;
+  readonly dataTimeoutMs?: number;
+  /** FlowRS is also configured with a symbol the venue does not list (`NOPE` in the venue's naming). */
+  readonly withUnlisted?: boolean;
+  /** Runs on the simulated venue before FlowRS starts (arm a fault for the first subscription or request). */
+  readonly beforeStart?: (venue: SimVenue) => void;
+}
+
+export interface ConformanceRun {
+  readonly id: Exchange;
+  readonly sim: Simulator;
+  readonly venue: SimVenue;
+  readonly stack: Stack;
+  /** The simulated instruments, by the venue's own names. */
+  readonly symbols: readonly string[];
+  /** The unlisted symbol FlowRS was also given (`withUnlisted`). */
+  readonly unlisted: string | undefined;
+  readonly resyncs: { readonly symbol: string; readonly reason: ResyncReason }[];
+  readonly disconnects: DisconnectReason[];
+  readonly invalid: InvalidFrameReason[];
+  stop(): Promise<void>;
+}
+
+/** Starts one simulated venue and FlowRS's connector for it. */
+export async function startConformance(module: VenueModule, options: ConformanceOptions): Promise<ConformanceRun> {
+  const id = module.id;
+  const sim = await Simulator.start({ seed: options.seed, venues: [id], instruments: CONFORMANCE_INSTRUMENTS });
+  const venue = sim.venue(id);
+  let stack: Stack | undefined;
+  try {
+    options.beforeStart?.(venue);
+    // The stack maps the simulator's names to the venue's; a name it does not simulate passes as is.
+    const unlisted = options.withUnlisted ? unlistedSymbol(module, venue) : undefined;
+    const symbols = [...sim.symbols(), ...(unlisted === undefined ? [] : [unlisted])];
+    const venueOptions =
+      id === 'binance'
+        ? { binance: { ...options.timing, ...(options.dataTimeoutMs ? { dataTimeoutMs: options.dataTimeoutMs } : {}) } }
+        : { [id]: { timing: options.timing, dataTimeoutMs: options.dataTimeoutMs } };
+    stack = startStack(sim, venueOptions, symbols);
+    const resyncs: { symbol: string; reason: ResyncReason }[] = [];
+    const disconnects: DisconnectReason[] = [];
+    // Subscribed before any event can arrive: connectors start asynchronously (instrument list first).
+    stack.pipeline.subscribe({
+      onResync: (_exchange, symbol, reason) => resyncs.push({ symbol, reason }),
+      onConnection: (_exchange, _name, status) => {
+        if (status.type === 'reconnecting') disconnects.push(status.reason);
+      },
+    });
+    const started = stack;
+    return {
+      id,
+      sim,
+      venue,
+      stack: started,
+      symbols: venue.symbols(),
+      unlisted,
+      resyncs,
+      disconnects,
+      invalid: started.invalid,
+      stop: async () => {
+        await started.stop();
+        await sim.stop();
+      },
+    };
+  } catch (error) {
+    await stack?.stop();
+    await sim.stop();
+    throw error;
+  }
+}
+
+/** The venue's name for an instrument it does not list (`NOPE` in its own naming and quote). */
+export function unlistedSymbol(module: VenueModule, venue: SimVenue): string {
+  const [, quote] = venue.canonical(venue.symbols()[0]).split('-');
+  const symbol = module.symbolFor(`NOPE-${quote}`);
+  assert.ok(symbol !== undefined, `${module.id} names NOPE-${quote}`);
+  return symbol;
+}
+
+export function connectorStatus(run: ConformanceRun) {
+  const connector = run.stack.manager.get(run.id);
+  assert.ok(connector, `${run.id} has a connector`);
+  return connector.status();
+}
+
+export function reconnections(run: ConformanceRun): number {
+  return connectorStatus(run).connections.reduce((sum, c) => sum + c.reconnections, 0);
+}
+
+export function allOpen(run: ConformanceRun): boolean {
+  const { connections } = connectorStatus(run);
+  return connections.length > 0 && connections.every((c) => c.status.type === 'open');
+}
+
+/**
+ * Moves the market (one event per symbol every few ms) until `condition` holds: a real market never
+ * stops, and watchdogs, repairs and pictures wait for data. Fails after `timeoutMs`.
+ */
+export async function whileMarketMoves(
+  run: ConformanceRun,
+  condition: () => boolean,
+  message: string | (() => string),
+  timeoutMs = DEFAULT_WAIT_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (condition()) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for: ${typeof message === 'string' ? message : message()}`,
+      );
+    }
+    for (const symbol of run.symbols) run.venue.step(symbol);
+    await new Promise((resolve) => setTimeout(resolve, MARKET_PACE_MS));
+  }
+}
+
+/**
+ * Moves the market, waits for every simulated book to catch up with the venue, then asserts each is
+ * exactly the venue's: the raw strings (the venue's whole window), and the sizes FlowRS serves, in base
+ * units (contracts × the venue's contract size) once the venue's instrument list has told it.
+ */
+export async function assertBooksExact(
+  run: ConformanceRun,
+  steps = 20,
+  { servedSizes = true }: { servedSizes?: boolean } = {},
+): Promise<void> {
+  const refs = run.symbols.map((symbol) => ({ exchange: run.id, symbol }));
+  await settleBooks(run.sim, run.stack, refs, { steps, timeoutMs: CONFORMANCE_SETTLE_TIMEOUT_MS });
+  for (const symbol of run.symbols) {
+    assertExact(run.sim, run.stack, run.id, symbol);
+    if (servedSizes) assertServedSizes(run, symbol);
+  }
+}
+
+/** What FlowRS serves for `symbol` equals the venue's raw book converted to base units exactly. */
+export function assertServedSizes(run: ConformanceRun, symbol: string): void {
+  const book = run.stack.books.ensure(run.id, symbol);
+  const truth = run.stack.truth(run.id, symbol);
+  const contractSize = run.venue.contractSize(symbol);
+  const served = book.levels(1_000);
+  const base = (levels: readonly (readonly [string, string])[]) =>
+    levels.slice(0, served.bids.length).map(([p, q]) => [p, toBaseQuantity(q, contractSize)]);
+  assert.equal(book.contractSize, contractSize, `${book.key}: the contract size FlowRS serves with`);
+  assert.deepEqual(served.bids, base(truth.bids), `${book.key}: bids served in base units`);
+  assert.deepEqual(
+    served.asks,
+    truth.asks.slice(0, served.asks.length).map(([p, q]) => [p, toBaseQuantity(q, contractSize)]),
+    `${book.key}: asks served in base units`,
+  );
+}
