@@ -65,6 +65,8 @@ export class BinanceBookSync {
   private snapshotRequested = false;
   /** The venue refused the symbol for good: request nothing more. */
   private abandoned = false;
+  /** The book was flagged `subscription_failed` (a refused connection) and has not synced since. */
+  private refused = false;
   /** The outstanding snapshot was asked for before any event (to learn early whether the venue lists the symbol). */
   private probing = false;
   /** Snapshots in a row that did not give a healthy book (refused by the engine, or unhealthy). */
@@ -171,6 +173,16 @@ export class BinanceBookSync {
     if (this.buffer.length > this.maxBuffered) this.buffer.shift();
   }
 
+  /**
+   * The venue refused the connection carrying this symbol's stream (the reconnect retries it): flag the
+   * book, unless it is live on an overlapping connection or already flagged for that.
+   */
+  subscriptionRefused(): void {
+    if (this.live || this.abandoned || this.refused) return;
+    this.refused = true;
+    this.sink.bookResyncing('binance', this.symbol, 'subscription_failed');
+  }
+
   /** The venue does not know this symbol: flag the book once and stop asking. */
   abandon(): void {
     if (this.abandoned) return;
@@ -241,6 +253,7 @@ export class BinanceBookSync {
     }
     this.lastU = lid;
     this.live = true;
+    this.refused = false;
     const events = this.buffer;
     this.buffer = [];
     for (let i = 0; i < events.length; i++) {

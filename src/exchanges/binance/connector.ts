@@ -98,6 +98,9 @@ interface StreamConnection {
   readonly socket: ReconnectingSocket;
 }
 
+/** How the socket describes an HTTP 4xx answer to its upgrade: Binance refused the streams in the URL. */
+const REFUSED_UPGRADE = /Unexpected server response: 4\d\d/;
+
 /** Queue key of an audit's snapshot request (the live sync's key is the symbol). */
 const auditKey = (symbol: string) => `${symbol}#audit`;
 
@@ -291,7 +294,17 @@ export class BinanceConnector implements VenueConnector {
       },
       onStatus: (status) => {
         // A replaced connection's last words must not overwrite its successor's state (same name).
-        if (this.connections.some((c) => c.socket === socket)) sink.connection('binance', name, status);
+        if (!this.connections.some((c) => c.socket === socket)) return;
+        sink.connection('binance', name, status);
+        // Binance subscribes through the URL: refusing the upgrade (HTTP 4xx) refuses these streams.
+        if (
+          category === 'public' &&
+          status.type === 'reconnecting' &&
+          status.reason === 'connect_failed' &&
+          REFUSED_UPGRADE.test(status.detail)
+        ) {
+          for (const s of symbols) this.syncs.get(s)?.subscriptionRefused();
+        }
       },
     });
     socket.reconnections = reconnections;

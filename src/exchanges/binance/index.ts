@@ -13,6 +13,7 @@ export const binance = defineVenue({
   name: 'Binance USDⓈ-M perpetuals',
   settings: binanceSettings,
   sizeUnit: 'base',
+  subscribesIn: 'url',
   async loadInstruments(settings, signal) {
     const text = await fetchText(`${settings.restUrl.replace(/\/+$/, '')}/fapi/v1/exchangeInfo`, signal);
     let body: unknown;

@@ -20,6 +20,8 @@ export const gate = defineVenue({
       protocol: gateProtocol(context.settings),
       context,
       loadInstruments: (signal: AbortSignal) => loadGateInstruments(context.settings, signal),
+      // Sizes are contracts: nothing is served until the contract sizes are known.
+      sizeInContracts: true,
     }),
   sim: async () => (await import('./sim/index.js')).default,
   capabilities: [

@@ -87,6 +87,11 @@ export interface VenueModule<S extends VenueSettingsSpec = VenueSettingsSpec> {
   readonly settings: S;
   /** Whether its size fields count base units or contracts (then `Instrument.contractSize` converts). */
   readonly sizeUnit: 'base' | 'contracts';
+  /**
+   * How streams are subscribed: by message on an open connection (the default), or in the connection's
+   * URL (Binance), where refusing a subscription means refusing the connection.
+   */
+  readonly subscribesIn?: 'message' | 'url';
   /** The venue's instrument list (perpetuals FlowRS can follow), from its REST API. */
   loadInstruments(settings: VenueSettingValues<S>, signal: AbortSignal): Promise<Instrument[]>;
   /**

@@ -25,6 +25,8 @@ export const okx = defineVenue({
       protocol: okxProtocol(context.settings),
       context,
       loadInstruments: (signal: AbortSignal) => loadOkxInstruments(context.settings, signal),
+      // Sizes are contracts: nothing is served until the contract sizes are known.
+      sizeInContracts: true,
     }),
   checksum: top25Checksum,
   sim: async () => (await import('./sim/index.js')).default,
