@@ -14,6 +14,8 @@ export type ShadowEnd =
 export interface ShadowSubscriptionOptions {
   readonly protocol: SubscriptionProtocol;
   readonly symbol: string;
+  /** The book's key for log lines (`bybit:BTCUSDT`). */
+  readonly book: string;
   readonly session: AuditSession;
   /** The live book's last applied update id, or undefined while it is not live. */
   readonly liveUpdateId: () => number | undefined;
@@ -62,7 +64,7 @@ export class ShadowSubscription {
       );
     });
     ws.on('message', (data) => this.onMessage(data.toString(), Date.now()));
-    ws.on('error', (err) => this.options.log.debug({ book: this.symbol, err }, 'audit connection error'));
+    ws.on('error', (err) => this.options.log.debug({ book: this.options.book, err }, 'audit connection error'));
     ws.on('close', () => this.abort('the audit connection closed'));
   }
 

@@ -58,11 +58,21 @@ interface BookState {
   rest: { timer: NodeJS.Timeout | undefined; buffered: BookFrame[]; abort: AbortController | undefined } | undefined;
 }
 
+/** A request the venue has not fully answered yet. */
+interface PendingRequest {
+  readonly op: 'subscribe' | 'unsubscribe';
+  /** Its topics no answer has named yet. */
+  topics: readonly string[];
+  /** Sent again after going unanswered once (its next timeout backs off instead). */
+  readonly resent: boolean;
+  readonly timer: NodeJS.Timeout;
+}
+
 interface Connection {
   readonly name: string;
   readonly socket: ReconnectingSocket;
   topics: string[];
-  readonly requests: Map<string, { op: 'subscribe' | 'unsubscribe'; topics: readonly string[] }>;
+  readonly requests: Map<string, PendingRequest>;
   readonly retries: Map<string, { timer: NodeJS.Timeout; backoff: Backoff }>;
 }
 
@@ -172,7 +182,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
 
   private isLive(symbol: string): boolean {
     const book = this.books.get(symbol);
-    return book !== undefined && book.everLive && !book.recovery && book.sequencer.lastUpdateId !== undefined;
+    return book?.everLive === true && !book.recovery && book.sequencer.lastUpdateId !== undefined;
   }
 
   // ---- instrument list ----------------------------------------------------------------------
@@ -209,6 +219,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
       if (conn.topics.length === 0) {
         // A connection carrying only unknown symbols would stream nothing: close it for good.
         this.connections.splice(this.connections.indexOf(conn), 1);
+        this.forgetRequests(conn);
         void conn.socket.stop();
         continue;
       }
@@ -251,7 +262,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
           backoff: this.timing.backoff(),
           log: this.log,
           onOpen: () => {
-            conn.requests.clear();
+            this.forgetRequests(conn);
             this.request(conn, 'subscribe', conn.topics);
           },
           onMessage: (text, at) => this.onFrame(conn, text, at),
@@ -271,19 +282,64 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
     }
   }
 
-  /** Sends `op` for `topics` in requests of at most the venue's topics per request, remembering each by id. */
-  private request(conn: Connection, op: 'subscribe' | 'unsubscribe', topics: readonly string[]): string[] {
+  /**
+   * Sends `op` for `topics` in requests of at most the venue's topics per request, remembering each by id
+   * until the venue has answered for all its topics, or the ack timeout.
+   */
+  private request(
+    conn: Connection,
+    op: 'subscribe' | 'unsubscribe',
+    topics: readonly string[],
+    resent = false,
+  ): string[] {
     const ids: string[] = [];
     const per = this.protocol.limits.topicsPerRequest;
     for (let i = 0; i < topics.length; i += per) {
       const chunk = topics.slice(i, i + per);
       const requestId = String(this.nextRequestId++);
-      conn.requests.set(requestId, { op, topics: chunk });
+      const timer = setTimeout(() => this.onRequestTimeout(conn, requestId), this.timing.ackTimeoutMs);
+      conn.requests.set(requestId, { op, topics: chunk, resent, timer });
       conn.socket.send(this.protocol.request(op, chunk, requestId));
       if (op === 'subscribe') for (const t of chunk) this.onSubscribing(t);
       ids.push(requestId);
     }
     return ids;
+  }
+
+  /**
+   * No answer named these topics in time. A venue that answers a request once for all its topics names
+   * only the topic it refused (Bybit: `error:handler not found,topic:…`) and leaves the others
+   * unsubscribed; a request can also be lost. Either way the topics are asked for again on the same
+   * connection: at once the first time, then with the subscription-retry backoff. (A book under repair
+   * has its own timer; an unsubscribe that goes unanswered needs nothing more.)
+   */
+  private onRequestTimeout(conn: Connection, requestId: string): void {
+    const pending = conn.requests.get(requestId);
+    if (!pending) return;
+    conn.requests.delete(requestId);
+    if (pending.op !== 'subscribe' || !conn.socket.isOpen || this.stopped) return;
+    const topics = pending.topics.filter((t) => conn.topics.includes(t) && !this.bookByTopic.get(t)?.recovery);
+    if (topics.length === 0) return;
+    this.counters.subscriptionFailures++;
+    this.log.warn(
+      { connection: conn.name, topics, timeoutMs: this.timing.ackTimeoutMs },
+      pending.resent
+        ? 'still no answer to a subscribe request; retrying later'
+        : 'no answer to a subscribe request; asking again',
+    );
+    if (pending.resent) for (const t of topics) this.scheduleRetry(conn, t);
+    else this.request(conn, 'subscribe', topics, true);
+  }
+
+  private forgetRequest(conn: Connection, requestId: string): void {
+    const pending = conn.requests.get(requestId);
+    if (pending) clearTimeout(pending.timer);
+    conn.requests.delete(requestId);
+  }
+
+  private forgetRequests(conn: Connection): void {
+    for (const pending of conn.requests.values()) clearTimeout(pending.timer);
+    conn.requests.clear();
   }
 
   private connectionOf(topic: string): Connection | undefined {
@@ -418,7 +474,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
           { book: this.key(book.symbol), timeoutMs: this.timing.ackTimeoutMs },
           'no answer to the unsubscribe; subscribing again anyway',
         );
-        conn.requests.delete(requestId);
+        this.forgetRequest(conn, requestId);
         this.resubscribe(book);
       }, this.timing.ackTimeoutMs),
     };
@@ -525,7 +581,8 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
 
   private onTrades(frame: TradesFrame, receivedAt: number): void {
     const sink = this.sink;
-    if (!sink || !this.books.has(frame.symbol)) return;
+    // A symbol the venue no longer lists may still stream until its unsubscribe is carried out: not served.
+    if (!sink || !this.books.has(frame.symbol) || this.unknown.has(frame.symbol)) return;
     const contractSize = this.instrumentsBySymbol.get(frame.symbol)?.contractSize ?? '1';
     for (const t of frame.trades) {
       // A trade seen before (connection overlap, the batch of recent trades after a reconnect) is not new.
@@ -555,8 +612,8 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
     const op = request?.op ?? ack.op;
     if (request) {
       const left = request.topics.filter((t) => !topics.includes(t));
-      if (left.length === 0 || ack.topics.length === 0) conn.requests.delete(ack.requestId!);
-      else conn.requests.set(ack.requestId!, { op: request.op, topics: left });
+      if (left.length === 0 || ack.topics.length === 0) this.forgetRequest(conn, ack.requestId!);
+      else request.topics = left;
     }
     for (const topic of topics) {
       const book = this.bookByTopic.get(topic);
@@ -572,6 +629,8 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
       if (ack.alreadySubscribed) {
         // During a repair the unsubscribe was lost: no fresh snapshot will come on this connection.
         if (book?.recovery) this.restartConnection(conn, `the venue still had ${topic} subscribed`);
+        // Otherwise a subscription asked for again (its first answer was lost) is in place.
+        else this.clearRetry(conn, topic);
         continue;
       }
       if (book) this.endRecovery(book);
@@ -614,7 +673,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
       );
     if (existing) clearTimeout(existing.timer);
     const timer = setTimeout(() => {
-      if (conn.socket.isOpen && conn.topics.includes(topic)) this.request(conn, 'subscribe', [topic]);
+      if (conn.socket.isOpen && conn.topics.includes(topic)) this.request(conn, 'subscribe', [topic], true);
     }, backoff.next());
     conn.retries.set(topic, { timer, backoff });
   }
@@ -626,7 +685,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
   }
 
   private onDisconnect(conn: Connection): void {
-    conn.requests.clear();
+    this.forgetRequests(conn);
     for (const topic of conn.topics) {
       const book = this.bookByTopic.get(topic);
       if (!book) continue;
@@ -650,6 +709,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
     const audit = new ShadowSubscription({
       protocol: this.protocol,
       symbol,
+      book: this.key(symbol),
       session: sink.openAudit(this.exchange, symbol),
       liveUpdateId: () => (this.isLive(symbol) ? book.sequencer.lastUpdateId : undefined),
       timeoutMs: this.timing.auditTimeoutMs,
@@ -697,7 +757,10 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
       this.endRecovery(book);
       this.endRest(book);
     }
-    for (const conn of this.connections) for (const r of conn.retries.values()) clearTimeout(r.timer);
+    for (const conn of this.connections) {
+      for (const r of conn.retries.values()) clearTimeout(r.timer);
+      this.forgetRequests(conn);
+    }
     await Promise.all(this.connections.map((c) => c.socket.stop()));
   }
 }

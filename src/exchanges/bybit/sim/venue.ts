@@ -79,6 +79,8 @@ export class BybitVenue implements SimVenue {
   /** Requests whose ack is withheld (the request itself is carried out), and requests lost entirely. */
   private readonly droppedAcks = { subscribe: 0, unsubscribe: 0 };
   private readonly lostRequests = { subscribe: 0, unsubscribe: 0 };
+  /** Frames published on each topic to its subscribers (one per subscribed connection). */
+  readonly framesSent = new Map<string, number>();
   /** Subscribe requests naming each topic (whatever the answer). */
   readonly topicSubscribes = new Map<string, number>();
   private seq = 700_000_000_000;
@@ -218,7 +220,9 @@ export class BybitVenue implements SimVenue {
 
   private publish(topic: string, json: string): void {
     for (const conn of this.connections) {
-      if (!conn.stalled && conn.topics.has(topic)) sendText(conn.ws, json);
+      if (conn.stalled || !conn.topics.has(topic)) continue;
+      sendText(conn.ws, json);
+      this.framesSent.set(topic, (this.framesSent.get(topic) ?? 0) + 1);
     }
   }
 
