@@ -42,6 +42,7 @@ export const binance = defineVenue({
       pongTimeoutMs: timing?.pongTimeoutMs,
       auditTimeoutMs: timing?.auditTimeoutMs,
       instrumentListTimeoutMs: timing?.instrumentsTimeoutMs,
+      instrumentRetryMs: timing?.instrumentRetryMs,
       badSnapshotRetryMs: timing?.invalidSnapshotRetryMs,
       backoff: timing?.backoff,
       log,

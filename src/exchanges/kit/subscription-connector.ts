@@ -7,7 +7,7 @@ import { AuditScheduler, DEFAULT_AUDIT_TIMEOUT_MS } from '../audit.js';
 import { Backoff } from '../backoff.js';
 import { type ConnectorStatus, newCounters, type VenueConnector } from '../connector.js';
 import { SubscriptionRejectedError } from '../errors.js';
-import { InstrumentList } from '../instrument-list.js';
+import { DEFAULT_INSTRUMENT_RETRY_MS, InstrumentList } from '../instrument-list.js';
 import { ReconnectingSocket } from '../reconnecting-socket.js';
 import type { BookSequencer } from './book-sequencer.js';
 import { ShadowSubscription } from './shadow-subscription.js';
@@ -119,6 +119,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
       subscriptionRetryMs: t.subscriptionRetryMs ?? DEFAULT_SUBSCRIPTION_RETRY_MS,
       invalidSnapshotRetryMs: t.invalidSnapshotRetryMs ?? DEFAULT_INVALID_SNAPSHOT_RETRY_MS,
       instrumentsTimeoutMs: t.instrumentsTimeoutMs ?? DEFAULT_INSTRUMENTS_TIMEOUT_MS,
+      instrumentRetryMs: t.instrumentRetryMs ?? DEFAULT_INSTRUMENT_RETRY_MS,
       auditTimeoutMs: t.auditTimeoutMs ?? DEFAULT_AUDIT_TIMEOUT_MS,
       backoff: t.backoff ?? (() => new Backoff()),
       random: t.random ?? Math.random,
@@ -129,6 +130,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
         for (const i of listed) this.instrumentsBySymbol.set(i.symbol, i);
         return new Set(listed.map((i) => i.symbol));
       },
+      retryMs: this.timing.instrumentRetryMs,
       log: this.log,
     });
     this.auditScheduler = new AuditScheduler({

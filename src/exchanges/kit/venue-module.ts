@@ -46,6 +46,8 @@ export interface ConnectorTiming {
   readonly invalidSnapshotRetryMs: number;
   /** How long the first instrument-list request may take before connections open without it. */
   readonly instrumentsTimeoutMs: number;
+  /** First retry of an instrument list that could not be fetched (then backing off). */
+  readonly instrumentRetryMs: number;
   readonly auditTimeoutMs: number;
   readonly backoff: () => Backoff;
   /** Uniform draws in [0, 1), for jitter. */

@@ -59,6 +59,7 @@ export const FAST_TIMING: Partial<ConnectorTiming> = {
   subscriptionRetryMs: 50,
   invalidSnapshotRetryMs: 20,
   instrumentsTimeoutMs: 2_000,
+  instrumentRetryMs: 100,
   backoff: () => new Backoff(5, 50),
 };
 
