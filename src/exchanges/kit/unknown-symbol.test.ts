@@ -80,7 +80,10 @@ describe('SubscriptionConnector and symbols the venue does not list', () => {
     const ethSubscribes = sim.bybit.topicSubscribes.get('orderbook.200.ETHUSDT') ?? 0;
     // Listed but no longer trading: the stream still serves it, so only the list can say.
     sim.bybit.setInstrumentStatus('ETHUSDT', 'Closed');
-    const stack = bybitStack(sim, ['BTCUSDT', 'ETHUSDT', 'NOPEUSDT'], { timing: { subscriptionRetryMs: 20 } });
+    // The list's retry comes well after the refusal's re-ask, so each path is seen on its own.
+    const stack = bybitStack(sim, ['BTCUSDT', 'ETHUSDT', 'NOPEUSDT'], {
+      timing: { subscriptionRetryMs: 20, instrumentRetryMs: 1_500 },
+    });
     const reasons = recordResyncs(stack);
     try {
       const nope = stack.books.ensure('bybit', 'NOPEUSDT');
