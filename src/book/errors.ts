@@ -13,11 +13,19 @@ export class InvalidLevelError extends Error {
   }
 }
 
-function safeText(value: unknown): string {
+/**
+ * A short rendering of whatever a venue sent, for the message. Never throws: a level nested thousands of
+ * arrays deep overflows the stack in `JSON.stringify` and in `String()` alike.
+ */
+export function safeText(value: unknown, max = 80): string {
   try {
-    return JSON.stringify(value)?.slice(0, 80) ?? String(value);
+    return JSON.stringify(value)?.slice(0, max) ?? String(value).slice(0, max);
   } catch {
-    return String(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '(unprintable)';
+    }
   }
 }
 

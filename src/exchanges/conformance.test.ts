@@ -262,10 +262,8 @@ const SCENARIOS = [
         connectorStatus(run).connections.length,
         'each connection opened once',
       );
-      // A venue counting contracts subscribes nothing until its list (the contract sizes) arrives, and says so.
-      const waiting = module.sizeUnit === 'contracts' ? ['instruments_unavailable'] : [];
       assert.deepEqual(
-        run.resyncs.filter((r) => r.symbol !== nope && !waiting.includes(r.reason)),
+        run.resyncs.filter((r) => r.symbol !== nope),
         [],
         'the listed symbols are never resynced',
       );

@@ -18,7 +18,10 @@ export function parseBookSelection(value: unknown): readonly string[] | '*' | { 
   if (value.length > MAX_SELECTED_BOOKS) return { invalid: `at most ${MAX_SELECTED_BOOKS} books` };
   for (const name of value) {
     if (typeof name !== 'string' || name.length > 100 || !/^[^:]+:[^:]+$/.test(name)) {
-      return { invalid: `not an "exchange:SYMBOL" name: ${JSON.stringify(name)?.slice(0, 60)}` };
+      // Say what it is without serialising it: a value nested thousands deep would overflow the stack.
+      const what =
+        typeof name === 'string' ? JSON.stringify(name.slice(0, 60)) : Array.isArray(name) ? 'an array' : typeof name;
+      return { invalid: `not an "exchange:SYMBOL" name: ${what}` };
     }
   }
   return value as string[];

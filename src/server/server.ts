@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { BookKey } from '../core/types.js';
 import type { Logger } from '../log.js';
 import type { Broadcaster, ClientSession } from './broadcaster.js';
@@ -64,47 +64,55 @@ export class FlowrsServer {
       if ('error' in selection) this.broadcaster.sendError(session, selection.error.code, selection.error.message);
       this.log.debug({ client: session.id, remote }, 'client connected');
       ws.on('message', (data, isBinary) => {
-        if (!session.allowIncoming(Date.now())) {
-          this.broadcaster.rateLimited(session);
-          return;
-        }
-        if (isBinary) {
-          this.broadcaster.sendError(session, 'FLOWRS_BAD_MESSAGE', 'binary frames are not accepted; send JSON text');
-          return;
-        }
-        let message: unknown;
+        // One client's message must never take the server down: whatever escapes is answered, not thrown.
         try {
-          message = JSON.parse(data.toString());
-        } catch {
-          this.broadcaster.sendError(session, 'FLOWRS_BAD_JSON', 'message is not valid JSON');
-          return;
+          this.onMessage(ws, session, data, isBinary);
+        } catch (err) {
+          this.log.warn({ client: session.id, err }, 'a client message could not be handled');
+          this.broadcaster.sendError(session, 'FLOWRS_BAD_MESSAGE', 'the message could not be handled');
         }
-        const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
-        if (type === 'ping') {
-          ws.send(JSON.stringify({ type: 'pong', timestamp: Date.now() }));
-          return;
-        }
-        if (type === 'subscribe') {
-          this.subscribe(session, (message as { books?: unknown }).books);
-          return;
-        }
-        if (typeof type !== 'string') {
-          this.broadcaster.sendError(
-            session,
-            'FLOWRS_BAD_MESSAGE',
-            'message must be a JSON object with a string "type"',
-          );
-          return;
-        }
-        this.broadcaster.sendError(
-          session,
-          'FLOWRS_UNKNOWN_TYPE',
-          `unknown message type ${JSON.stringify(type.slice(0, 40))}`,
-        );
       });
       ws.on('error', (err) => this.log.debug({ client: session.id, err }, 'client socket error'));
       ws.on('close', (code) => this.log.debug({ client: session.id, code }, 'client disconnected'));
     });
+  }
+
+  private onMessage(ws: WebSocket, session: ClientSession, data: RawData, isBinary: boolean): void {
+    {
+      if (!session.allowIncoming(Date.now())) {
+        this.broadcaster.rateLimited(session);
+        return;
+      }
+      if (isBinary) {
+        this.broadcaster.sendError(session, 'FLOWRS_BAD_MESSAGE', 'binary frames are not accepted; send JSON text');
+        return;
+      }
+      let message: unknown;
+      try {
+        message = JSON.parse(data.toString());
+      } catch {
+        this.broadcaster.sendError(session, 'FLOWRS_BAD_JSON', 'message is not valid JSON');
+        return;
+      }
+      const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+      if (type === 'ping') {
+        ws.send(JSON.stringify({ type: 'pong', timestamp: Date.now() }));
+        return;
+      }
+      if (type === 'subscribe') {
+        this.subscribe(session, (message as { books?: unknown }).books);
+        return;
+      }
+      if (typeof type !== 'string') {
+        this.broadcaster.sendError(session, 'FLOWRS_BAD_MESSAGE', 'message must be a JSON object with a string "type"');
+        return;
+      }
+      this.broadcaster.sendError(
+        session,
+        'FLOWRS_UNKNOWN_TYPE',
+        `unknown message type ${JSON.stringify(type.slice(0, 40))}`,
+      );
+    }
   }
 
   private subscribe(session: ClientSession, books: unknown): void {
