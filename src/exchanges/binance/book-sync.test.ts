@@ -185,6 +185,23 @@ describe('BinanceBookSync', () => {
     assert.equal(h.counters.duplicates, 1);
   });
 
+  it('an id it never applied is not a duplicate: a bad id taken once cannot freeze the book as live', () => {
+    const h = harness('BTCUSDT');
+    h.sync.onDelta(delta(96, 100, 95));
+    h.sync.onSnapshot(snapshot(100));
+    h.sync.onDelta(delta(101, 105, 100));
+    h.sync.onDelta(delta(101, 105, 100)); // a true duplicate (connection overlap)
+    assert.equal(h.counters.duplicates, 1);
+    assert.equal(h.book.status(), 'live');
+    // `pu` chains, but `u` is wrong (far ahead): every real event after it now looks "older".
+    h.sync.onDelta(delta(106, 9_999_999, 105));
+    h.sync.onDelta(delta(111, 115, 110));
+    assert.equal(h.book.status(), 'resyncing', 'not live and frozen');
+    assert.equal(h.book.resyncReason(), 'gap');
+    assert.equal(h.requests.length, 2, 'a new snapshot was asked for');
+    assert.equal(h.counters.duplicates, 1, 'not counted as a duplicate');
+  });
+
   it('bounds the pre-sync buffer', () => {
     const books = new BookManager();
     const counters = newCounters();

@@ -2,6 +2,8 @@ import { type ApplyOutcome, isUnhealthy, type MarketSink, type ResyncReason } fr
 import type { BookDeltaEvent, PriceLevel } from '../../core/types.js';
 import type { ConnectorCounters } from '../connector.js';
 
+/** Applied update ids a book remembers, to recognise a re-delivered event. */
+const RECENT_IDS = 64;
 /** Events kept while waiting for a snapshot; past this the oldest go (a resync may follow). */
 export const MAX_BUFFERED_EVENTS = 10_000;
 /** Binance REST snapshots hold at most this many levels a side. */
@@ -65,6 +67,9 @@ export class BinanceBookSync {
   private snapshotRequested = false;
   /** The venue refused the symbol for good: request nothing more. */
   private abandoned = false;
+  /** The last applied update ids (the snapshot's included), to tell a true duplicate from a bad id. */
+  private recent: number[] = [];
+  private recentHead = 0;
   /** The book was flagged `subscription_failed` (a refused connection) and has not synced since. */
   private refused = false;
   /** The outstanding snapshot was asked for before any event (to learn early whether the venue lists the symbol). */
@@ -109,7 +114,15 @@ export class BinanceBookSync {
     if (this.live) {
       const lastU = this.lastU!;
       if (event.updateId <= lastU) {
-        this.counters.duplicates++;
+        // Already applied (connection overlap, a rollover) — unless it is no event we applied: then the
+        // ids cannot be trusted (an id we took was not the venue's), and only a snapshot can tell.
+        if (this.wasApplied(event.updateId)) {
+          this.counters.duplicates++;
+          return;
+        }
+        this.counters.gaps++;
+        this.startResync('gap');
+        this.push(event);
         return;
       }
       if (event.prevUpdateId !== lastU) {
@@ -252,6 +265,8 @@ export class BinanceBookSync {
       return;
     }
     this.lastU = lid;
+    this.recent = [lid];
+    this.recentHead = 0;
     this.live = true;
     this.refused = false;
     const events = this.buffer;
@@ -292,10 +307,26 @@ export class BinanceBookSync {
   }
 
   /** Hands one sequenced event to the sink; false if the symbol had to resync. */
+  /** Remembers an applied id (the last RECENT_IDS of them). */
+  private remember(u: number): void {
+    if (this.recent.length < RECENT_IDS) this.recent.push(u);
+    else {
+      this.recent[this.recentHead] = u;
+      this.recentHead = (this.recentHead + 1) % RECENT_IDS;
+    }
+  }
+
+  /** Whether `u` is an id this book applied (or older than every id it remembers). */
+  private wasApplied(u: number): boolean {
+    if (this.recent.includes(u)) return true;
+    return this.recent.length > 0 && u < Math.min(...this.recent);
+  }
+
   private apply(event: BookDeltaEvent): boolean {
     const outcome = this.sink.book(event);
     if (outcome === 'rejected') return true; // malformed content: the book and lastU stay as they were
     this.lastU = event.updateId;
+    this.remember(event.updateId);
     if (isUnhealthy(outcome)) {
       this.startResync(outcome);
       return false;

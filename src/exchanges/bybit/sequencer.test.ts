@@ -89,3 +89,16 @@ describe('Bybit orderbook sequencer', () => {
     assert.equal(seq.lastUpdateId, 10);
   });
 });
+
+describe('Bybit orderbook sequencer, ids below the last', () => {
+  it('are duplicates when applied (or older than the snapshot: a rollover overlap), a gap otherwise', () => {
+    const seq = bybitSequencer();
+    assert.deepEqual(feed(seq, frame('snapshot', 10), frame('delta', 11), frame('delta', 12), frame('delta', 11)), [
+      'snapshot',
+      'apply',
+      'apply',
+      'duplicate',
+    ]);
+    assert.deepEqual(feed(seq, frame('delta', 5)), ['duplicate'], 'from before the snapshot');
+  });
+});

@@ -9,8 +9,14 @@ import { type BookSequencer, IdChainSequencer } from '../kit/book-sequencer.js';
  *   `u` = last + 1 applies, anything else is a gap — repaired only by a fresh subscription.
  */
 export function bybitSequencer(): BookSequencer {
-  return new IdChainSequencer((frame, last) => {
-    if (frame.updateId <= last.updateId) return { type: 'duplicate' };
+  return new IdChainSequencer((frame, last, applied) => {
+    // Lower than the last `u`: a message already applied — or, if we never applied that `u`, an id we
+    // took was not the venue's, and only a fresh subscription can tell.
+    if (frame.updateId <= last.updateId) {
+      return applied(frame.updateId)
+        ? { type: 'duplicate' }
+        : { type: 'gap', expected: `u ${last.updateId + 1}`, got: `u ${frame.updateId} (never applied)` };
+    }
     if (frame.updateId === last.updateId + 1) return { type: 'apply' };
     return { type: 'gap', expected: `u ${last.updateId + 1}`, got: `u ${frame.updateId}` };
   });

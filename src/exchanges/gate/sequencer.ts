@@ -13,9 +13,14 @@ import type { BookFrame } from '../kit/venue-frame.js';
  * One refinement (FlowRS's): an increment whose `u` is at or below the last applied id carries nothing
  * the book lacks (a re-delivered message), so it is dropped as a duplicate instead of costing a resubscription.
  */
-export function gateFollows(frame: BookFrame, last: BookFrame): SequenceVerdict {
+export function gateFollows(
+  frame: BookFrame,
+  last: BookFrame,
+  applied: (id: number) => boolean = () => true,
+): SequenceVerdict {
   if (frame.firstUpdateId === last.updateId + 1) return { type: 'apply' };
-  if (frame.updateId <= last.updateId) return { type: 'duplicate' };
+  // …but only if it is a message we applied: otherwise an id we took was not the venue's.
+  if (frame.updateId <= last.updateId && applied(frame.updateId)) return { type: 'duplicate' };
   return { type: 'gap', expected: String(last.updateId + 1), got: String(frame.firstUpdateId) };
 }
 

@@ -34,26 +34,39 @@ export interface BookSequencer {
  * against the last applied id by `follows`. Snapshots are always accepted (venues re-send them, and
  * after a venue restart their ids may go backwards); everything else waits for the first snapshot.
  */
+/** Applied ids a sequencer remembers to recognise a re-delivered message. */
+const RECENT_IDS = 64;
+
 export class IdChainSequencer implements BookSequencer {
   private last: BookFrame | undefined;
+  /** The last applied update ids, so an id ≤ the last is called a duplicate only if it was applied. */
+  private readonly recent: number[] = [];
 
   constructor(
-    /** `apply`, `duplicate` or `gap` for an update, given the last applied message. */
-    private readonly follows: (frame: BookFrame, last: BookFrame) => SequenceVerdict,
+    /**
+     * `apply`, `duplicate` or `gap` for an update, given the last applied message; `applied(id)` says
+     * whether `id` is an update this book applied (or older than every one it remembers).
+     */
+    private readonly follows: (frame: BookFrame, last: BookFrame, applied: (id: number) => boolean) => SequenceVerdict,
   ) {}
 
   check(frame: BookFrame): SequenceVerdict {
     if (frame.action === 'snapshot') return { type: 'snapshot' };
     if (this.last === undefined) return { type: 'wait' };
-    return this.follows(frame, this.last);
+    return this.follows(frame, this.last, (id) => this.recent.includes(id) || id < Math.min(...this.recent));
   }
 
   applied(frame: BookFrame): void {
+    // A snapshot starts a new history: ids from before it mean nothing now (they may even be higher).
+    if (frame.action === 'snapshot') this.recent.length = 0;
     this.last = frame;
+    this.recent.push(frame.updateId);
+    if (this.recent.length > RECENT_IDS) this.recent.shift();
   }
 
   reset(): void {
     this.last = undefined;
+    this.recent.length = 0;
   }
 
   get lastUpdateId(): number | undefined {
