@@ -118,8 +118,13 @@ export class ReferenceBinanceSymbol {
   onEvent(event: ReferenceDepthEvent): void {
     if (this.book !== undefined) {
       const lastU = this.lastU!;
-      // Already applied (a duplicate, or an overlapping connection): ignored.
-      if (event.u <= lastU) return;
+      // Already applied (a duplicate, or an overlapping connection): ignored. An id at or below the last
+      // that was never applied means an id taken earlier was not the venue's: start over from a snapshot.
+      if (event.u <= lastU) {
+        if (this.applied.includes(event.u) || event.u < Math.min(...this.applied)) return;
+        this.broken(`u ${event.u} at or below ${lastU} but never applied`, [event]);
+        return;
+      }
       // "each new event's pu should be equal to the previous event's u, otherwise initialize the process
       // from step 3" (a new snapshot).
       if (event.pu !== lastU) {
@@ -129,6 +134,7 @@ export class ReferenceBinanceSymbol {
       if (!event.levelsValid) return; // unusable: the book and its u stay; the next event shows the gap
       this.book.apply(event.bids, event.asks);
       this.lastU = event.u;
+      this.remember(event.u);
       this.keep(event);
       const unhealthy = this.book.unhealthy(this.minTrusted);
       if (unhealthy !== undefined) {
@@ -146,6 +152,14 @@ export class ReferenceBinanceSymbol {
   onSnapshot(snapshot: ReferenceDepthSnapshot | undefined): void {
     this.pending = snapshot;
     if (snapshot) this.sync();
+  }
+
+  /** The last applied ids (the snapshot's included). */
+  private applied: number[] = [];
+
+  private remember(u: number): void {
+    this.applied.push(u);
+    if (this.applied.length > 64) this.applied.shift();
   }
 
   private keep(event: ReferenceDepthEvent): void {
@@ -188,6 +202,7 @@ export class ReferenceBinanceSymbol {
     book.asks.reset(snapshot.asks, snapshot.asksTruncated);
     const snapshotUnhealthy = book.unhealthy(this.minTrusted);
     let u = lid;
+    const applied = [lid];
     const events = this.events.slice(start);
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
@@ -199,6 +214,7 @@ export class ReferenceBinanceSymbol {
       if (!e.levelsValid) continue; // the book stays as it was, at its u
       book.apply(e.bids, e.asks);
       u = e.u;
+      applied.push(u);
       const unhealthy = book.unhealthy(this.minTrusted);
       if (unhealthy !== undefined) {
         if (!live) this.broken(`${unhealthy} at u ${u} while syncing from snapshot ${lid}`, []);
@@ -211,6 +227,7 @@ export class ReferenceBinanceSymbol {
     }
     this.book = book;
     this.lastU = u;
+    this.applied = applied.slice(-64);
     this.events = events;
   }
 }
