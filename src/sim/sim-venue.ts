@@ -1,6 +1,6 @@
 import type { EventFaults } from './event-faults.js';
-import type { Recording } from './recording.js';
 import type { InstrumentSpec, MarketOptions } from './market.js';
+import type { Recording } from './recording.js';
 
 /** A frame a venue would never send correctly, as the conformance suite injects them. */
 export type MalformedKind = 'invalid_json' | 'wrong_types' | 'unknown_event' | 'bad_level';

@@ -1,9 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { ConnectionRegistry, type SimConnection, startIdleChecks } from '../../../sim/connections.js';
+import { DepthWindow } from '../../../sim/depth-window.js';
 import { EventFaults } from '../../../sim/event-faults.js';
+import { parseJsonObject } from '../../../sim/json-request.js';
 import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
 import { DEFAULT_INSTRUMENTS, formatUnits, type InstrumentSpec, MarketModel } from '../../../sim/market.js';
 import { SeededRandom } from '../../../sim/random.js';
+import { RestRateLimit } from '../../../sim/rest-rate-limit.js';
+import { splitSimSymbol } from '../../../sim/sim-symbol.js';
 import type { MalformedKind, SimBookTruth, SimVenue, SimVenueOptions } from '../../../sim/sim-venue.js';
 import { CHECKSUM_LEVELS, top25Checksum } from '../../kit/top25-checksum.js';
 import { BITGET_CONTRACTS_PATH, BITGET_QUOTE } from '../instruments.js';
@@ -42,10 +47,6 @@ export const BITGET_WS_PARAM_ERROR = 30016;
 export const SIM_REST_RATE_LIMIT_CODE = '429';
 export const SIM_REST_PARAM_ERROR_CODE = '40034';
 
-/** `1000PEPEUSDT` (Binance-style) is Bitget's `PEPEUSDT`: prices per 1 PEPE, sizes in PEPE. */
-const THOUSAND_PREFIX = '1000';
-const THOUSAND_SCALE = 3;
-
 export type BitgetChecksumMode =
   /** `"checksum":0` on every push (the field kept, the check retired). */
   | 'zero'
@@ -80,18 +81,14 @@ interface SimInstrument {
   /** Decimals of a size on the wire; negative: whole numbers of 10^-n model units. */
   readonly sizeDecimals: number;
   seq: number;
-  bids: Map<number, number>;
-  asks: Map<number, number>;
+  readonly window: DepthWindow;
   /** The last trade objects (JSON), newest first, for the snapshot push. */
   readonly recentTrades: string[];
   lastTradeId: bigint;
 }
 
-interface Connection {
-  readonly ws: WebSocket;
+interface Connection extends SimConnection {
   readonly topics: Set<string>;
-  stalled: boolean;
-  answersPings: boolean;
   lastPingAt: number;
 }
 
@@ -112,14 +109,14 @@ export class BitgetSimVenue implements SimVenue {
   readonly server: LoopbackServer;
   readonly faults = new EventFaults();
   private readonly instruments = new Map<string, SimInstrument>();
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new ConnectionRegistry<Connection>();
   private readonly rng: SeededRandom;
   private checksumMode: BitgetChecksumMode;
   private sequenceMode: BitgetSequenceMode;
   private readonly idleCloseMs: number;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly rejectNext = new Set<string>();
-  private rateLimited = 0;
+  private readonly rateLimit = new RestRateLimit();
   readonly stats = {
     connectionsOpened: 0,
     subscribeRequests: 0,
@@ -151,11 +148,8 @@ export class BitgetSimVenue implements SimVenue {
   }
 
   private makeInstrument(spec: InstrumentSpec, seed: number, options: SimVenueOptions): SimInstrument {
-    // Binance-style simulator names: the base is the symbol without its USDT suffix.
-    const bare = spec.symbol.endsWith(BITGET_QUOTE) ? spec.symbol.slice(0, -BITGET_QUOTE.length) : spec.symbol;
-    const thousand = bare.startsWith(THOUSAND_PREFIX) && bare.length > THOUSAND_PREFIX.length;
-    const base = thousand ? bare.slice(THOUSAND_PREFIX.length) : bare;
-    const scale = thousand ? THOUSAND_SCALE : 0;
+    // `1000PEPEUSDT` (Binance-style) is Bitget's `PEPEUSDT`: prices per 1 PEPE, sizes in PEPE.
+    const { base, scale } = splitSimSymbol(spec.symbol, BITGET_QUOTE);
     const model = new MarketModel(spec, seed, options.market);
     return {
       instId: `${base}${BITGET_QUOTE}`,
@@ -164,8 +158,7 @@ export class BitgetSimVenue implements SimVenue {
       priceDecimals: spec.priceDecimals + scale,
       sizeDecimals: spec.quantityDecimals - scale,
       seq: 400_000_000_000 + this.rng.int(0, 1_000_000_000),
-      bids: new Map(model.levels('bids', BITGET_SIM_BOOK_LEVELS)),
-      asks: new Map(model.levels('asks', BITGET_SIM_BOOK_LEVELS)),
+      window: new DepthWindow(model, BITGET_SIM_BOOK_LEVELS),
       recentTrades: [],
       lastTradeId: 1_300_000_000_000_000_000n + BigInt(this.rng.int(0, 1_000_000)),
     };
@@ -173,8 +166,7 @@ export class BitgetSimVenue implements SimVenue {
 
   async listen(port = 0): Promise<number> {
     const bound = await this.server.listen('127.0.0.1', port);
-    this.idleTimer = setInterval(() => this.closeIdle(), Math.max(10, Math.min(1_000, this.idleCloseMs / 4)));
-    this.idleTimer.unref();
+    this.idleTimer = startIdleChecks(this.idleCloseMs, () => this.closeIdle());
     return bound;
   }
 
@@ -271,15 +263,7 @@ export class BitgetSimVenue implements SimVenue {
 
   /** The levels subscribers must be told so their window equals the venue's top levels (size 0: left it). */
   private windowChanges(instrument: SimInstrument, side: 'bids' | 'asks'): WireLevel[] {
-    const next = new Map(instrument.model.levels(side, BITGET_SIM_BOOK_LEVELS));
-    const previous = instrument[side];
-    const changes: WireLevel[] = [];
-    for (const [ticks, quantity] of next) {
-      if (previous.get(ticks) !== quantity) changes.push(this.level(instrument, ticks, quantity));
-    }
-    for (const ticks of previous.keys()) if (!next.has(ticks)) changes.push(this.level(instrument, ticks, 0));
-    instrument[side] = next;
-    return changes;
+    return instrument.window.advance(side).map(([ticks, quantity]) => this.level(instrument, ticks, quantity));
   }
 
   private price(instrument: SimInstrument, ticks: number): string {
@@ -295,8 +279,7 @@ export class BitgetSimVenue implements SimVenue {
   }
 
   private windowLevels(instrument: SimInstrument, side: 'bids' | 'asks', limit = BITGET_SIM_BOOK_LEVELS): WireLevel[] {
-    const entries = [...instrument[side]].sort((a, b) => (side === 'bids' ? b[0] - a[0] : a[0] - b[0]));
-    return entries.slice(0, limit).map(([ticks, quantity]) => this.level(instrument, ticks, quantity));
+    return instrument.window.levels(side, limit).map(([ticks, quantity]) => this.level(instrument, ticks, quantity));
   }
 
   private checksum(instrument: SimInstrument): number | undefined {
@@ -331,7 +314,7 @@ export class BitgetSimVenue implements SimVenue {
   }
 
   private publish(topic: string, json: string): void {
-    for (const conn of this.connections) if (!conn.stalled && conn.topics.has(topic)) sendText(conn.ws, json);
+    this.connections.publish(json, (conn) => conn.topics.has(topic));
   }
 
   /**
@@ -352,18 +335,15 @@ export class BitgetSimVenue implements SimVenue {
   // ---- faults ------------------------------------------------------------------------------
 
   dropAllConnections(): void {
-    for (const conn of this.connections) conn.ws.terminate();
+    this.connections.dropAll();
   }
 
   closeAllConnections(): void {
-    for (const conn of this.connections) conn.ws.close(1000, 'server closing');
+    this.connections.closeAll();
   }
 
   stall(options: { pong: boolean }): void {
-    for (const conn of this.connections) {
-      conn.stalled = true;
-      conn.answersPings = options.pong;
-    }
+    this.connections.stall(options.pong);
   }
 
   sendMalformed(kind: MalformedKind): void {
@@ -402,7 +382,7 @@ export class BitgetSimVenue implements SimVenue {
   }
 
   rateLimitNext(count: number): void {
-    this.rateLimited += count;
+    this.rateLimit.limitNext(count);
   }
 
   /** Topics each open connection is subscribed to. */
@@ -417,18 +397,13 @@ export class BitgetSimVenue implements SimVenue {
     this.connections.add(conn);
     this.stats.connectionsOpened++;
     ws.on('message', (data) => this.onMessage(conn, data.toString()));
-    ws.on('close', () => this.connections.delete(conn));
-    ws.on('error', () => this.connections.delete(conn));
   }
 
   /** "Websocket server will disconnect the connection if there is no string "ping" received for 2 min". */
   private closeIdle(): void {
-    const now = Date.now();
-    for (const conn of this.connections) {
-      if (now - conn.lastPingAt > this.idleCloseMs) {
-        this.stats.idleCloses++;
-        conn.ws.terminate();
-      }
+    for (const conn of this.connections.idle(this.idleCloseMs, (c) => c.lastPingAt)) {
+      this.stats.idleCloses++;
+      conn.ws.terminate();
     }
   }
 
@@ -439,11 +414,8 @@ export class BitgetSimVenue implements SimVenue {
       if (conn.answersPings) sendText(conn.ws, BITGET_PONG);
       return;
     }
-    let request: { op?: unknown; args?: unknown };
-    try {
-      request = JSON.parse(text);
-      if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new Error('not an object');
-    } catch {
+    const request = parseJsonObject(text);
+    if (request === undefined) {
       sendText(conn.ws, errorJson(BITGET_WS_ILLEGAL_REQUEST, 'Illegal request'));
       return;
     }
@@ -511,8 +483,7 @@ export class BitgetSimVenue implements SimVenue {
 
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const now = Date.now();
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.rateLimit.limits()) {
       sendJson(res, 429, restErrorJson(SIM_REST_RATE_LIMIT_CODE, 'Too Many Requests', now));
       return;
     }

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import { Simulator } from '../../../sim/simulator.js';
 import { BybitReferenceClient, sortedLevels } from '../../../sim/test-support/reference-clients.js';
+import { openRecordingSocket } from '../../../sim/test-support/socket.js';
 import { sleep, waitFor } from '../../../sim/test-support/wait.js';
-
-async function open(url: string): Promise<{ ws: WebSocket; frames: string[] }> {
-  const ws = new WebSocket(url);
-  const frames: string[] = [];
-  ws.on('message', (d) => frames.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return { ws, frames };
-}
 
 function assertEqualsTruth(sim: Simulator, client: BybitReferenceClient): void {
   const truth = sim.bybit.truth(client.symbol, client.depth);
@@ -45,7 +34,7 @@ describe('simulated Bybit v5 linear', () => {
   });
 
   it('acknowledges exactly like the venue, then sends a snapshot and deltas whose u rises by one', async () => {
-    const { ws, frames } = await open(sim.bybit.wsUrl);
+    const { ws, frames } = await openRecordingSocket(sim.bybit.wsUrl);
     ws.send(JSON.stringify({ op: 'subscribe', args: ['orderbook.50.BTCUSDT', 'publicTrade.BTCUSDT'] }));
     await waitFor(() => frames.length >= 2, 'ack and snapshot');
     const ack = JSON.parse(frames[0]);
@@ -95,7 +84,7 @@ describe('simulated Bybit v5 linear', () => {
   });
 
   it('refuses bad requests with the venue’s own messages', async () => {
-    const { ws, frames } = await open(sim.bybit.wsUrl);
+    const { ws, frames } = await openRecordingSocket(sim.bybit.wsUrl);
     const send = (o: unknown) => ws.send(typeof o === 'string' ? o : JSON.stringify(o));
     send({ op: 'subscribe', args: ['orderbook.50.NOPEUSDT'], req_id: 'e1' });
     send({ op: 'subscribe', args: ['orderbook.30.BTCUSDT'] });
@@ -193,7 +182,7 @@ describe('simulated Bybit v5 linear', () => {
 
   it('rejects a subscription on request, and stalls with or without pongs', async () => {
     sim.bybit.rejectNextSubscription('1000PEPEUSDT');
-    const { ws, frames } = await open(sim.bybit.wsUrl);
+    const { ws, frames } = await openRecordingSocket(sim.bybit.wsUrl);
     ws.send(JSON.stringify({ op: 'subscribe', args: ['orderbook.200.1000PEPEUSDT'] }));
     await waitFor(() => frames.length === 1, 'the refusal');
     assert.equal(JSON.parse(frames[0]).success, false);

@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { PriceLevel } from '../../../core/types.js';
+import { ConnectionRegistry, type SimConnection } from '../../../sim/connections.js';
+import { DepthWindow } from '../../../sim/depth-window.js';
 import { EventFaults } from '../../../sim/event-faults.js';
 import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
 import { DEFAULT_INSTRUMENTS, type InstrumentSpec, MarketModel, type MarketOptions } from '../../../sim/market.js';
 import type { Recording } from '../../../sim/recording.js';
+import { RestRateLimit } from '../../../sim/rest-rate-limit.js';
 import type { SimVenue } from '../../../sim/sim-venue.js';
 import {
   ackJson,
@@ -33,12 +36,9 @@ export interface BybitVenueOptions {
   readonly market?: MarketOptions;
 }
 
-interface Connection {
-  readonly ws: WebSocket;
+interface Connection extends SimConnection {
   readonly id: string;
   readonly topics: Set<string>;
-  stalled: boolean;
-  answersPings: boolean;
 }
 
 /** One `orderbook.{depth}.{symbol}` stream: its `u` counter and the window its subscribers hold. */
@@ -47,8 +47,7 @@ interface BookTopic {
   readonly symbol: string;
   readonly depth: number;
   u: number;
-  bids: Map<number, number>;
-  asks: Map<number, number>;
+  readonly window: DepthWindow;
 }
 
 export type BybitMalformedKind = 'invalid_json' | 'wrong_types' | 'unknown_event' | 'bad_level';
@@ -65,7 +64,7 @@ export class BybitVenue implements SimVenue {
   private readonly markets = new Map<string, MarketModel>();
   private readonly lastTradeTicks = new Map<string, { value: number }>();
   private readonly topics = new Map<string, BookTopic>();
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new ConnectionRegistry<Connection>();
   private readonly rejectNext = new Set<string>();
   /** Replay: symbols whose data comes from a recording; subscribing sends no model snapshot. */
   private readonly recordedSymbols = new Set<string>();
@@ -86,8 +85,7 @@ export class BybitVenue implements SimVenue {
   private seq = 700_000_000_000;
   private restU = 1_000_000;
   private nextConnId = 1;
-  /** REST requests still to answer with the rate-limit response. */
-  private rateLimited = 0;
+  private readonly rateLimit = new RestRateLimit();
   readonly stats = {
     subscribeRequests: 0,
     unsubscribeRequests: 0,
@@ -149,7 +147,7 @@ export class BybitVenue implements SimVenue {
   }
 
   rateLimitNext(count: number): void {
-    this.rateLimited += count;
+    this.rateLimit.limitNext(count);
   }
 
   symbols(): string[] {
@@ -174,8 +172,8 @@ export class BybitVenue implements SimVenue {
     const frames: { topic: string; json: string }[] = [];
     for (const topic of this.topics.values()) {
       if (topic.symbol !== symbol) continue;
-      const bids = this.windowChanges(model, topic, 'bids');
-      const asks = this.windowChanges(model, topic, 'asks');
+      const bids = topic.window.advance('bids');
+      const asks = topic.window.advance('asks');
       if (bids.length === 0 && asks.length === 0) continue;
       topic.u++;
       // Level 1 is pushed as snapshots only.
@@ -205,17 +203,6 @@ export class BybitVenue implements SimVenue {
         publicTradeJson(model, ts, step.trades, this.lastTradeTicks.get(symbol)!, seq),
       );
     }
-  }
-
-  /** What subscribers of `topic` must be told so their window equals the venue's top `depth`. */
-  private windowChanges(model: MarketModel, topic: BookTopic, side: 'bids' | 'asks'): [number, number][] {
-    const next = new Map(model.levels(side, topic.depth));
-    const previous = topic[side];
-    const changes: [number, number][] = [];
-    for (const [ticks, quantity] of next) if (previous.get(ticks) !== quantity) changes.push([ticks, quantity]);
-    for (const ticks of previous.keys()) if (!next.has(ticks)) changes.push([ticks, 0]);
-    topic[side] = next;
-    return changes;
   }
 
   private publish(topic: string, json: string): void {
@@ -256,19 +243,16 @@ export class BybitVenue implements SimVenue {
   // ---- faults -------------------------------------------------------------------------------
 
   dropAllConnections(): void {
-    for (const conn of this.connections) conn.ws.terminate();
+    this.connections.dropAll();
   }
 
-  closeAllConnections(code = 1000, reason = 'server closing'): void {
-    for (const conn of this.connections) conn.ws.close(code, reason);
+  closeAllConnections(code?: number, reason?: string): void {
+    this.connections.closeAll(code, reason);
   }
 
   /** Open connections stop receiving data (and, with `pong: false`, stop answering op ping). */
   stall(options: { pong?: boolean } = {}): void {
-    for (const conn of this.connections) {
-      conn.stalled = true;
-      conn.answersPings = options.pong ?? true;
-    }
+    this.connections.stall(options.pong ?? true);
   }
 
   /**
@@ -281,8 +265,7 @@ export class BybitVenue implements SimVenue {
     for (const topic of this.topics.values()) {
       if (topic.symbol !== symbol) continue;
       topic.u = 1;
-      topic.bids = new Map(model.levels('bids', topic.depth));
-      topic.asks = new Map(model.levels('asks', topic.depth));
+      topic.window.reset();
       this.publish(topic.name, this.snapshotJson(model, topic));
     }
   }
@@ -352,8 +335,8 @@ export class BybitVenue implements SimVenue {
       topic.name,
       'snapshot',
       Date.now(),
-      [...topic.bids],
-      [...topic.asks],
+      topic.window.levels('bids'),
+      topic.window.levels('asks'),
       topic.u,
       this.seq,
     );
@@ -382,8 +365,6 @@ export class BybitVenue implements SimVenue {
     this.stats.connectionsOpened++;
     ws.on('ping', (data) => ws.pong(data));
     ws.on('message', (data) => this.onMessage(conn, data.toString()));
-    ws.on('close', () => this.connections.delete(conn));
-    ws.on('error', () => this.connections.delete(conn));
   }
 
   private onMessage(conn: Connection, text: string): void {
@@ -460,8 +441,7 @@ export class BybitVenue implements SimVenue {
           symbol: parsed.symbol,
           depth: parsed.depth,
           u: 1,
-          bids: new Map(model.levels('bids', parsed.depth)),
-          asks: new Map(model.levels('asks', parsed.depth)),
+          window: new DepthWindow(model, parsed.depth),
         };
         this.topics.set(arg, topic);
       }
@@ -562,8 +542,7 @@ export class BybitVenue implements SimVenue {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.rateLimit.limits()) {
       sendJson(res, 403, '{"retCode":10006,"retMsg":"Too many visits!"}', { 'Retry-After': '1' });
       return;
     }

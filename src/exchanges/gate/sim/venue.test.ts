@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { toBaseQuantity } from '../../../core/instrument.js';
 import type { PriceLevel } from '../../../core/types.js';
 import { sortedLevels } from '../../../sim/test-support/reference-clients.js';
+import { openRecordingSocket } from '../../../sim/test-support/socket.js';
 import { sleep, waitFor } from '../../../sim/test-support/wait.js';
 import { VenueHttpError } from '../../errors.js';
 import { loadGateInstruments } from '../instruments.js';
@@ -137,17 +138,6 @@ class GateReferenceClient {
   }
 }
 
-async function open(url: string): Promise<{ ws: WebSocket; frames: string[] }> {
-  const ws = new WebSocket(url);
-  const frames: string[] = [];
-  ws.on('message', (d) => frames.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return { ws, frames };
-}
-
 const json = (frames: string[]) => frames.map((f) => JSON.parse(f));
 
 async function inSync(sim: GateSimVenue, client: GateReferenceClient, steps = 40): Promise<void> {
@@ -176,7 +166,7 @@ describe('simulated Gate futures v4 (USDT)', () => {
   });
 
   it('acks exactly like the venue, then a full push and increments chained by U = last u + 1, sizes in contracts', async () => {
-    const { ws, frames } = await open(sim.wsUrl);
+    const { ws, frames } = await openRecordingSocket(sim.wsUrl);
     ws.send('{"time":1,"id":1,"channel":"futures.obu","event":"subscribe","payload":["ob.BTC_USDT.50"]}');
     await waitFor(() => frames.length >= 2, 'ack and full push');
     const ack = json(frames).find((x) => x.event === 'subscribe');
@@ -233,7 +223,7 @@ describe('simulated Gate futures v4 (USDT)', () => {
   });
 
   it('answers with the venue’s own errors: duplicate stream, unlisted contract, unknown channel, non-JSON', async () => {
-    const { ws, frames } = await open(sim.wsUrl);
+    const { ws, frames } = await openRecordingSocket(sim.wsUrl);
     ws.send('{"time":1,"id":1,"channel":"futures.obu","event":"subscribe","payload":["ob.ETH_USDT.50"]}');
     await waitFor(() => frames.length >= 2, 'first subscription');
     frames.length = 0;
@@ -264,7 +254,7 @@ describe('simulated Gate futures v4 (USDT)', () => {
   });
 
   it('answers futures.ping and protocol pings, and stops when stalled without pongs', async () => {
-    const { ws, frames } = await open(sim.wsUrl);
+    const { ws, frames } = await openRecordingSocket(sim.wsUrl);
     let pongs = 0;
     ws.on('pong', () => pongs++);
     ws.send('{"time":1,"channel":"futures.ping"}');
@@ -282,7 +272,7 @@ describe('simulated Gate futures v4 (USDT)', () => {
   });
 
   it('sends trades with signed sizes: negative = taker sold, |size| in contracts', async () => {
-    const { ws, frames } = await open(sim.wsUrl);
+    const { ws, frames } = await openRecordingSocket(sim.wsUrl);
     ws.send('{"time":1,"id":1,"channel":"futures.trades","event":"subscribe","payload":["BTC_USDT"]}');
     await waitFor(() => frames.length >= 1, 'ack');
     for (let i = 0; i < 200; i++) sim.step('BTC_USDT');

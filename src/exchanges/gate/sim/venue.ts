@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { ConnectionRegistry, type SimConnection } from '../../../sim/connections.js';
+import { DepthWindow } from '../../../sim/depth-window.js';
 import { EventFaults } from '../../../sim/event-faults.js';
+import { parseJsonObject } from '../../../sim/json-request.js';
 import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
 import { DEFAULT_INSTRUMENTS, formatUnits, type InstrumentSpec, MarketModel } from '../../../sim/market.js';
 import { SeededRandom } from '../../../sim/random.js';
+import { RestRateLimit } from '../../../sim/rest-rate-limit.js';
 import type { MalformedKind, SimBookTruth, SimVenue, SimVenueOptions } from '../../../sim/sim-venue.js';
 import { GATE_CONTRACTS_PATH } from '../instruments.js';
 import { gateBookTopic, parseBookStream } from '../parse.js';
@@ -62,19 +66,14 @@ interface SimContract {
 interface Stream {
   readonly name: string;
   readonly contract: SimContract;
-  readonly depth: number;
   lastU: number;
-  bids: Map<number, number>;
-  asks: Map<number, number>;
+  readonly window: DepthWindow;
 }
 
-interface Connection {
-  readonly ws: WebSocket;
+interface Connection extends SimConnection {
   readonly id: string;
   readonly streams: Set<string>;
   readonly trades: Set<string>;
-  stalled: boolean;
-  answersPings: boolean;
 }
 
 /** `BTCUSDT` (the simulator's instrument names) → Gate's `BTC_USDT`. */
@@ -101,13 +100,13 @@ export class GateSimVenue implements SimVenue {
   readonly server: LoopbackServer;
   private readonly contracts = new Map<string, SimContract>();
   private readonly streams = new Map<string, Stream>();
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new ConnectionRegistry<Connection>();
   private readonly rejectNext = new Set<string>();
   private readonly rng: SeededRandom;
   private readonly depth: GateDepth;
   private readonly spontaneousFullChance: number;
   private readonly snapshotBeforeAckChance: number;
-  private rateLimited = 0;
+  private readonly rateLimit = new RestRateLimit();
   private nextConnId = 1;
   private nextTrace = 1;
   readonly stats = { connectionsOpened: 0, subscribeRequests: 0, unsubscribeRequests: 0, pings: 0, restRequests: 0 };
@@ -210,8 +209,8 @@ export class GateSimVenue implements SimVenue {
     const frames: { stream: string; json: string }[] = [];
     for (const s of this.streams.values()) {
       if (s.contract !== c) continue;
-      const bids = this.windowChanges(s, 'bids');
-      const asks = this.windowChanges(s, 'asks');
+      const bids = s.window.advance('bids');
+      const asks = s.window.advance('asks');
       const U = s.lastU + 1;
       s.lastU = c.bookId;
       const json = this.rng.chance(this.spontaneousFullChance)
@@ -233,28 +232,24 @@ export class GateSimVenue implements SimVenue {
           size: t.side === 'sell' ? `-${size}` : size,
         };
       });
-      const json = tradesJson(now, c.name, trades);
-      for (const conn of this.connections) if (!conn.stalled && conn.trades.has(c.name)) sendText(conn.ws, json);
+      this.connections.publish(tradesJson(now, c.name, trades), (conn) => conn.trades.has(c.name));
     }
   }
 
-  /** What subscribers of `s` must be told so their window equals the venue's top `depth` ("0" for levels that left). */
-  private windowChanges(s: Stream, side: 'bids' | 'asks'): [number, number][] {
-    const next = new Map(s.contract.model.levels(side, s.depth));
-    const previous = s[side];
-    const changes: [number, number][] = [];
-    for (const [ticks, units] of next) if (previous.get(ticks) !== units) changes.push([ticks, units]);
-    for (const ticks of previous.keys()) if (!next.has(ticks)) changes.push([ticks, 0]);
-    s[side] = next;
-    return changes;
-  }
-
   private fullJson(s: Stream, now: number): string {
-    return obuFullJson(now, now - 1, s.name, s.lastU, this.wire(s.contract, s.bids), this.wire(s.contract, s.asks));
+    const { window } = s;
+    return obuFullJson(
+      now,
+      now - 1,
+      s.name,
+      s.lastU,
+      this.wire(s.contract, window.levels('bids')),
+      this.wire(s.contract, window.levels('asks')),
+    );
   }
 
   private publishBook(stream: string, json: string): void {
-    for (const conn of this.connections) if (!conn.stalled && conn.streams.has(stream)) sendText(conn.ws, json);
+    this.connections.publish(json, (conn) => conn.streams.has(stream));
   }
 
   truth(symbol: string): SimBookTruth {
@@ -283,25 +278,21 @@ export class GateSimVenue implements SimVenue {
     for (const s of this.streams.values()) {
       if (s.contract !== c) continue;
       s.lastU = c.bookId;
-      s.bids = new Map(c.model.levels('bids', s.depth));
-      s.asks = new Map(c.model.levels('asks', s.depth));
+      s.window.reset();
       this.publishBook(s.name, this.fullJson(s, now));
     }
   }
 
   dropAllConnections(): void {
-    for (const conn of this.connections) conn.ws.terminate();
+    this.connections.dropAll();
   }
 
   closeAllConnections(): void {
-    for (const conn of this.connections) conn.ws.close(1000, 'server closing');
+    this.connections.closeAll();
   }
 
   stall(options: { pong: boolean }): void {
-    for (const conn of this.connections) {
-      conn.stalled = true;
-      conn.answersPings = options.pong;
-    }
+    this.connections.stall(options.pong);
   }
 
   rejectNextSubscription(symbol: string): void {
@@ -309,7 +300,7 @@ export class GateSimVenue implements SimVenue {
   }
 
   rateLimitNext(count: number): void {
-    this.rateLimited += count;
+    this.rateLimit.limitNext(count);
   }
 
   sendMalformed(kind: MalformedKind): void {
@@ -351,20 +342,13 @@ export class GateSimVenue implements SimVenue {
     };
     this.connections.add(conn);
     this.stats.connectionsOpened++;
-    ws.on('ping', (data) => {
-      if (conn.answersPings) ws.pong(data);
-    });
+    this.connections.answerProtocolPings(conn);
     ws.on('message', (data) => this.onMessage(conn, data.toString()));
-    ws.on('close', () => this.connections.delete(conn));
-    ws.on('error', () => this.connections.delete(conn));
   }
 
   private onMessage(conn: Connection, text: string): void {
-    let request: { id?: unknown; channel?: unknown; event?: unknown; payload?: unknown };
-    try {
-      request = JSON.parse(text);
-      if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new Error('not an object');
-    } catch {
+    const request = parseJsonObject(text);
+    if (request === undefined) {
       sendText(conn.ws, requestErrorJson(this.envelope(conn), 1, 'request message need json scheme'));
       return;
     }
@@ -444,10 +428,8 @@ export class GateSimVenue implements SimVenue {
     const s: Stream = {
       name: gateBookTopic(c.name, parsed.depth),
       contract: c,
-      depth: parsed.depth,
       lastU: c.bookId,
-      bids: new Map(c.model.levels('bids', parsed.depth)),
-      asks: new Map(c.model.levels('asks', parsed.depth)),
+      window: new DepthWindow(c.model, parsed.depth),
     };
     this.streams.set(name, s);
     return s;
@@ -457,8 +439,7 @@ export class GateSimVenue implements SimVenue {
 
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
     this.stats.restRequests++;
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.rateLimit.limits()) {
       sendJson(res, 429, RATE_LIMIT_BODY, {
         'X-Gate-RateLimit-Requests-Remain': '0',
         'X-Gate-RateLimit-Limit': '200',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { openRecordingSocket } from '../../../sim/test-support/socket.js';
 import { waitFor } from '../../../sim/test-support/wait.js';
 import { VenueHttpError } from '../../errors.js';
 import { loadInstruments } from '../instruments.js';
@@ -8,17 +9,6 @@ import hyperliquidSim from './index.js';
 import { HyperliquidSimVenue, SIM_HISTORY_BATCH_SIZE } from './venue.js';
 
 type Level = [string, string];
-
-async function open(url: string): Promise<{ ws: WebSocket; frames: string[] }> {
-  const ws = new WebSocket(url);
-  const frames: string[] = [];
-  ws.on('message', (d) => frames.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return { ws, frames };
-}
 
 const DECIMAL = /^\d+(\.\d+)?$/;
 
@@ -203,7 +193,7 @@ describe('simulated Hyperliquid perpetuals', () => {
   });
 
   it('speaks the exact wire: greeting, content-echo acks, whole pictures of 20 (or 5 fast) levels, history batch, pong, error texts', async () => {
-    const { ws, frames } = await open(venue.wsUrl);
+    const { ws, frames } = await openRecordingSocket(venue.wsUrl);
     const send = (o: unknown) => ws.send(JSON.stringify(o));
     await waitFor(() => frames.length >= 1, 'greeting');
     assert.equal(frames[0], 'Websocket connection established.');
@@ -374,7 +364,7 @@ describe('simulated Hyperliquid perpetuals', () => {
     const quiet = new HyperliquidSimVenue({ seed: 2, idleCloseMs: 200 });
     await quiet.listen();
     try {
-      const silent = await open(quiet.wsUrl);
+      const silent = await openRecordingSocket(quiet.wsUrl);
       let closed = false;
       silent.ws.on('close', () => {
         closed = true;

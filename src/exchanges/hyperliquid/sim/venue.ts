@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { ConnectionRegistry, type SimConnection, startIdleChecks } from '../../../sim/connections.js';
 import { EventFaults } from '../../../sim/event-faults.js';
 import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
 import { DEFAULT_INSTRUMENTS, type InstrumentSpec, MarketModel, type MarketOptions } from '../../../sim/market.js';
+import { RestRateLimit } from '../../../sim/rest-rate-limit.js';
 import type { MalformedKind, SimBookTruth, SimVenue, SimVenueOptions } from '../../../sim/sim-venue.js';
 import { HYPERLIQUID_INFO_PATH, HYPERLIQUID_QUOTE, symbolFor } from '../instruments.js';
 import { HYPERLIQUID_IDLE_CLOSE_MS } from '../limits.js';
@@ -70,12 +72,9 @@ interface SimCoin {
   readonly recentTrades: string[];
 }
 
-interface Connection {
-  readonly ws: WebSocket;
+interface Connection extends SimConnection {
   /** Topic → whether the book subscription asked for `fast`. */
   readonly topics: Map<string, boolean>;
-  stalled: boolean;
-  answersPings: boolean;
   lastHeardAt: number;
 }
 
@@ -92,14 +91,14 @@ export class HyperliquidSimVenue implements SimVenue {
   readonly faults = new EventFaults();
   readonly server: LoopbackServer;
   private readonly coins = new Map<string, SimCoin>();
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new ConnectionRegistry<Connection>();
   private readonly rejectNext = new Set<string>();
   private readonly cadence: HyperliquidCadence;
   private readonly idleCloseMs: number;
   private readonly market: MarketOptions | undefined;
   private readonly seed: number;
   private idleTimer: NodeJS.Timeout | undefined;
-  private rateLimited = 0;
+  private readonly rateLimit = new RestRateLimit();
   private resets = 0;
   private clock = 0;
   private nextTid = FIRST_TID;
@@ -151,8 +150,7 @@ export class HyperliquidSimVenue implements SimVenue {
 
   async listen(port = 0): Promise<number> {
     const bound = await this.server.listen('127.0.0.1', port);
-    this.idleTimer = setInterval(() => this.closeIdle(), Math.max(10, Math.min(1_000, this.idleCloseMs / 4)));
-    this.idleTimer.unref();
+    this.idleTimer = startIdleChecks(this.idleCloseMs, () => this.closeIdle());
     return bound;
   }
 
@@ -279,18 +277,15 @@ export class HyperliquidSimVenue implements SimVenue {
   // ---- faults ---------------------------------------------------------------------------------
 
   dropAllConnections(): void {
-    for (const conn of this.connections) conn.ws.terminate();
+    this.connections.dropAll();
   }
 
   closeAllConnections(): void {
-    for (const conn of this.connections) conn.ws.close(1000, 'server closing');
+    this.connections.closeAll();
   }
 
   stall(options: { pong: boolean }): void {
-    for (const conn of this.connections) {
-      conn.stalled = true;
-      conn.answersPings = options.pong;
-    }
+    this.connections.stall(options.pong);
   }
 
   sendMalformed(kind: MalformedKind): void {
@@ -329,7 +324,7 @@ export class HyperliquidSimVenue implements SimVenue {
   }
 
   rateLimitNext(count: number): void {
-    this.rateLimited += count;
+    this.rateLimit.limitNext(count);
   }
 
   /** Book and trade topics each open connection holds. */
@@ -344,24 +339,18 @@ export class HyperliquidSimVenue implements SimVenue {
     this.connections.add(conn);
     this.stats.connectionsOpened++;
     sendText(ws, HYPERLIQUID_GREETING);
-    ws.on('ping', (data) => {
+    this.connections.answerProtocolPings(conn, () => {
       conn.lastHeardAt = Date.now();
-      if (conn.answersPings) ws.pong(data);
     });
     ws.on('message', (data) => {
       conn.lastHeardAt = Date.now();
       this.onMessage(conn, data.toString());
     });
-    ws.on('close', () => this.connections.delete(conn));
-    ws.on('error', () => this.connections.delete(conn));
   }
 
   /** The venue closes connections it has not heard from in 60 s. */
   private closeIdle(): void {
-    const now = Date.now();
-    for (const conn of this.connections) {
-      if (now - conn.lastHeardAt > this.idleCloseMs) conn.ws.close(1000, 'idle');
-    }
+    for (const conn of this.connections.idle(this.idleCloseMs, (c) => c.lastHeardAt)) conn.ws.close(1000, 'idle');
   }
 
   private onMessage(conn: Connection, text: string): void {
@@ -451,8 +440,7 @@ export class HyperliquidSimVenue implements SimVenue {
 
   private info(res: ServerResponse, body: string): void {
     this.stats.infoRequests++;
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.rateLimit.limits()) {
       sendJson(res, 429, SIM_RATE_LIMIT_BODY);
       return;
     }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { WebSocket } from 'ws';
 import { toBaseQuantity } from '../../../core/instrument.js';
+import { openRecordingSocket } from '../../../sim/test-support/socket.js';
 import { sleep, waitFor } from '../../../sim/test-support/wait.js';
 import { parseOkxInstruments } from '../instruments.js';
 import { OkxSimVenue } from './venue.js';
@@ -200,17 +201,6 @@ class OkxReferenceClient {
   }
 }
 
-async function open(url: string): Promise<{ ws: WebSocket; frames: string[] }> {
-  const ws = new WebSocket(url);
-  const frames: string[] = [];
-  ws.on('message', (d) => frames.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return { ws, frames };
-}
-
 function assertEqualsTruth(venue: OkxSimVenue, client: OkxReferenceClient): void {
   const truth = venue.truth(client.instId);
   assert.equal(client.last, truth.updateId, 'the client holds the latest seqId');
@@ -248,7 +238,7 @@ describe('simulated OKX v5 public', () => {
   });
 
   it('acknowledges each argument, then sends a checksum-0 snapshot and updates chained by prevSeqId', async () => {
-    const { ws, frames } = await open(venue.wsUrl);
+    const { ws, frames } = await openRecordingSocket(venue.wsUrl);
     ws.send(
       JSON.stringify({
         id: 'r1',
@@ -312,7 +302,7 @@ describe('simulated OKX v5 public', () => {
   });
 
   it('answers errors per argument: an unknown instrument, a bad op, bad JSON, a refused request', async () => {
-    const { ws, frames } = await open(venue.wsUrl);
+    const { ws, frames } = await openRecordingSocket(venue.wsUrl);
     ws.send(
       JSON.stringify({
         id: 'e1',
@@ -472,7 +462,7 @@ describe('simulated OKX v5 public', () => {
   });
 
   it('stalls with or without answering pings', async () => {
-    const { ws, frames } = await open(venue.wsUrl);
+    const { ws, frames } = await openRecordingSocket(venue.wsUrl);
     ws.send(JSON.stringify({ id: 's', op: 'subscribe', args: [{ channel: 'books', instId: 'ETH-USDT-SWAP' }] }));
     await waitFor(() => frames.length >= 2, 'ack and snapshot');
     venue.stall({ pong: true });

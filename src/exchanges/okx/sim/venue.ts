@@ -1,9 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { ConnectionRegistry, type SimConnection } from '../../../sim/connections.js';
+import { DepthWindow } from '../../../sim/depth-window.js';
 import { EventFaults } from '../../../sim/event-faults.js';
+import { parseJsonObject } from '../../../sim/json-request.js';
 import { LoopbackServer, sendJson, sendText } from '../../../sim/loopback-server.js';
 import { DEFAULT_INSTRUMENTS, formatUnits, type InstrumentSpec, MarketModel } from '../../../sim/market.js';
 import { SeededRandom } from '../../../sim/random.js';
+import { RestRateLimit } from '../../../sim/rest-rate-limit.js';
+import { splitSimSymbol } from '../../../sim/sim-symbol.js';
 import type { MalformedKind, SimBookTruth, SimVenue, SimVenueOptions } from '../../../sim/sim-venue.js';
 import { top25Checksum } from '../../kit/top25-checksum.js';
 import { OKX_INSTRUMENTS_PATH } from '../instruments.js';
@@ -58,8 +63,6 @@ export const OKX_SIM_CONTRACT_VALUES: Readonly<Record<string, string>> = {
 
 /** The simulator's quote (every simulated instrument is a USDT swap). */
 const QUOTE = 'USDT';
-/** Binance-style `1000PEPEUSDT` is OKX's `PEPE-USDT-SWAP`: prices per 1 PEPE, 1000 × smaller. */
-const THOUSAND_PREFIX = '1000';
 
 export type OkxChecksumMode =
   /** What OKX sends since 2026-06-23: `"checksum":0` on every push. */
@@ -84,17 +87,13 @@ interface SimInstrument {
   /** Decimals of a size in contracts: model quantity units × 10^-sizeDecimals (negative: × 10^-n). */
   readonly sizeDecimals: number;
   seqId: number;
-  bids: Map<number, number>;
-  asks: Map<number, number>;
+  readonly window: DepthWindow;
   lastTradeId: number;
 }
 
-interface Connection {
-  readonly ws: WebSocket;
+interface Connection extends SimConnection {
   readonly id: string;
   readonly topics: Set<string>;
-  stalled: boolean;
-  answersPings: boolean;
 }
 
 /** `8477.000` → `8477`, `0.100` → `0.1`: OKX writes no trailing zeros. */
@@ -122,12 +121,12 @@ export class OkxSimVenue implements SimVenue {
   readonly server: LoopbackServer;
   readonly faults = new EventFaults();
   private readonly instruments = new Map<string, SimInstrument>();
-  private readonly connections = new Set<Connection>();
+  private readonly connections = new ConnectionRegistry<Connection>();
   private readonly rng: SeededRandom;
   private checksumMode: OkxChecksumMode;
   private snapshotsWithheld: boolean;
   private readonly rejectNext = new Set<string>();
-  private rateLimited = 0;
+  private readonly rateLimit = new RestRateLimit();
   private nextConnId = 1;
   readonly stats = {
     connectionsOpened: 0,
@@ -157,10 +156,8 @@ export class OkxSimVenue implements SimVenue {
   }
 
   private makeInstrument(spec: InstrumentSpec, seed: number, options: SimVenueOptions): SimInstrument {
-    const bare = spec.symbol.endsWith(QUOTE) ? spec.symbol.slice(0, -QUOTE.length) : spec.symbol;
-    const thousand = bare.startsWith(THOUSAND_PREFIX) && bare.length > THOUSAND_PREFIX.length;
-    const base = thousand ? bare.slice(THOUSAND_PREFIX.length) : bare;
-    const scale = thousand ? 3 : 0;
+    // Binance-style `1000PEPEUSDT` is OKX's `PEPE-USDT-SWAP`: prices per 1 PEPE, 1000 × smaller.
+    const { base, scale } = splitSimSymbol(spec.symbol, QUOTE);
     const ctVal = OKX_SIM_CONTRACT_VALUES[base] ?? '1';
     const model = new MarketModel(spec, seed, options.market);
     return {
@@ -172,8 +169,7 @@ export class OkxSimVenue implements SimVenue {
       // base = q × 10^(scale - d); contracts = base / 10^e = q × 10^-(d + e - scale).
       sizeDecimals: spec.quantityDecimals + powerOfTen(ctVal) - scale,
       seqId: 1_000_000 + this.rng.int(0, 1_000_000),
-      bids: new Map(model.levels('bids', OKX_BOOK_DEPTH)),
-      asks: new Map(model.levels('asks', OKX_BOOK_DEPTH)),
+      window: new DepthWindow(model, OKX_BOOK_DEPTH),
       lastTradeId: 100_000_000,
     };
   }
@@ -244,15 +240,7 @@ export class OkxSimVenue implements SimVenue {
 
   /** The levels subscribers must be told so their window equals the venue's top 400 (0 = left it). */
   private windowChanges(instrument: SimInstrument, side: 'bids' | 'asks'): WireLevel[] {
-    const next = new Map(instrument.model.levels(side, OKX_BOOK_DEPTH));
-    const previous = instrument[side];
-    const changes: WireLevel[] = [];
-    for (const [ticks, quantity] of next) {
-      if (previous.get(ticks) !== quantity) changes.push(this.level(instrument, ticks, quantity));
-    }
-    for (const ticks of previous.keys()) if (!next.has(ticks)) changes.push(this.level(instrument, ticks, 0));
-    instrument[side] = next;
-    return changes;
+    return instrument.window.advance(side).map(([ticks, quantity]) => this.level(instrument, ticks, quantity));
   }
 
   private price(instrument: SimInstrument, ticks: number): string {
@@ -269,8 +257,7 @@ export class OkxSimVenue implements SimVenue {
   }
 
   private windowLevels(instrument: SimInstrument, side: 'bids' | 'asks', limit = OKX_BOOK_DEPTH): WireLevel[] {
-    const entries = [...instrument[side]].sort((a, b) => (side === 'bids' ? b[0] - a[0] : a[0] - b[0]));
-    return entries.slice(0, limit).map(([ticks, quantity]) => this.level(instrument, ticks, quantity));
+    return instrument.window.levels(side, limit).map(([ticks, quantity]) => this.level(instrument, ticks, quantity));
   }
 
   private checksum(instrument: SimInstrument): number {
@@ -325,7 +312,7 @@ export class OkxSimVenue implements SimVenue {
   }
 
   private publish(topic: string, json: string): void {
-    for (const conn of this.connections) if (!conn.stalled && conn.topics.has(topic)) sendText(conn.ws, json);
+    this.connections.publish(json, (conn) => conn.topics.has(topic));
   }
 
   // ---- the venue's own events --------------------------------------------------------------
@@ -371,18 +358,15 @@ export class OkxSimVenue implements SimVenue {
   // ---- faults ------------------------------------------------------------------------------
 
   dropAllConnections(): void {
-    for (const conn of this.connections) conn.ws.terminate();
+    this.connections.dropAll();
   }
 
   closeAllConnections(): void {
-    for (const conn of this.connections) conn.ws.close(1000, 'server closing');
+    this.connections.closeAll();
   }
 
   stall(options: { pong: boolean }): void {
-    for (const conn of this.connections) {
-      conn.stalled = true;
-      conn.answersPings = options.pong;
-    }
+    this.connections.stall(options.pong);
   }
 
   sendMalformed(kind: MalformedKind): void {
@@ -417,7 +401,7 @@ export class OkxSimVenue implements SimVenue {
   }
 
   rateLimitNext(count: number): void {
-    this.rateLimited += count;
+    this.rateLimit.limitNext(count);
   }
 
   /** Topics each open connection is subscribed to. */
@@ -438,8 +422,6 @@ export class OkxSimVenue implements SimVenue {
     this.connections.add(conn);
     this.stats.connectionsOpened++;
     ws.on('message', (data) => this.onMessage(conn, data.toString()));
-    ws.on('close', () => this.connections.delete(conn));
-    ws.on('error', () => this.connections.delete(conn));
   }
 
   private onMessage(conn: Connection, text: string): void {
@@ -448,11 +430,8 @@ export class OkxSimVenue implements SimVenue {
       if (conn.answersPings) sendText(conn.ws, OKX_PONG);
       return;
     }
-    let request: { id?: unknown; op?: unknown; args?: unknown };
-    try {
-      request = JSON.parse(text);
-      if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new Error('not an object');
-    } catch {
+    const request = parseJsonObject(text);
+    if (request === undefined) {
       sendText(conn.ws, errorJson(undefined, OKX_INVALID_REQUEST, `Invalid request: ${text}`, conn.id));
       return;
     }
@@ -511,8 +490,7 @@ export class OkxSimVenue implements SimVenue {
   // ---- REST --------------------------------------------------------------------------------
 
   private onRequest(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    if (this.rateLimited > 0) {
-      this.rateLimited--;
+    if (this.rateLimit.limits()) {
       sendJson(res, 429, restErrorJson(OKX_REST_RATE_LIMIT, 'Too Many Requests'));
       return;
     }
