@@ -120,15 +120,15 @@ const COMMON_SETTINGS = {
       .pipe(
         z
           .array(
-            z.string().transform(
-              (s, ctx) =>
-                parseSymbolRequest(s) ??
-                (ctx.addIssue({
-                  code: 'custom',
-                  message: 'comma-separated instruments like BTC-USDT, BTCUSDT or okx:BTC-USDT-SWAP',
-                }),
-                z.NEVER),
-            ),
+            z.string().transform((s, ctx) => {
+              const request = parseSymbolRequest(s);
+              if (request !== undefined) return request;
+              ctx.addIssue({
+                code: 'custom',
+                message: 'comma-separated instruments like BTC-USDT, BTCUSDT or okx:BTC-USDT-SWAP',
+              });
+              return z.NEVER;
+            }),
           )
           .min(1, 'at least one symbol'),
       ),

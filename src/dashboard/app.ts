@@ -239,7 +239,7 @@ function consolidatedLadder(maxQty: number): HTMLDivElement {
     qty.append(bar);
     const who = cell('', 'venues');
     who.title = level.venues.map((v) => `${v.exchange} ${v.quantity}`).join('\n');
-    level.venues.forEach((v, i) => who.append(...(i > 0 ? ['+'] : []), venueTag(v.exchange)));
+    for (const [i, v] of level.venues.entries()) who.append(...(i > 0 ? ['+'] : []), venueTag(v.exchange));
     tr.append(cell(level.price, 'num price'), qty, who);
     return tr;
   };
