@@ -1,5 +1,6 @@
 import type { SubscriptionProtocol } from '../kit/subscription-protocol.js';
 import { OKX_PONG, okxTopic, okxTopicArg, parseOkxFrame } from './parse.js';
+import { okxRestSnapshot } from './restSnapshot.js';
 import { OkxBookSequencer } from './sequencer.js';
 import {
   OKX_BOOK_CHANNEL,
@@ -19,8 +20,22 @@ export { OKX_PONG };
  * OKX v5 public for the connector base: `books` + `trades` per instrument, per-argument acks,
  * the text ping, and the `prevSeqId` sequencer. No documented maximum connection age.
  */
-export function okxProtocol(settings: Pick<OkxSettings, 'wsUrl' | 'pingIntervalMs'>): SubscriptionProtocol {
+export function okxProtocol(
+  settings: Pick<OkxSettings, 'wsUrl' | 'pingIntervalMs'> &
+    Partial<Pick<OkxSettings, 'restUrl' | 'restSnapshotAfterMs'>>,
+): SubscriptionProtocol {
+  const { restUrl, restSnapshotAfterMs } = settings;
   return {
+    // OKX announced it will stop sending the in-band snapshot: when none comes in time, seed from REST.
+    ...(restUrl !== undefined && restSnapshotAfterMs !== undefined
+      ? {
+          restSnapshot: {
+            afterMs: restSnapshotAfterMs,
+            fetch: (instId: string, signal: AbortSignal) => okxRestSnapshot.fetch(restUrl, instId, signal),
+            align: okxRestSnapshot.align,
+          },
+        }
+      : {}),
     url: settings.wsUrl,
     limits: {
       topicsPerConnection: OKX_TOPICS_PER_CONNECTION,

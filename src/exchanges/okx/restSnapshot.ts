@@ -83,9 +83,9 @@ export function parseOkxRestBooks(text: string, instId: string): BookFrame {
 export async function fetchOkxRestBooks(
   restUrl: string,
   instId: string,
-  timeoutMs = DEFAULT_REST_TIMEOUT_MS,
+  timeout: number | AbortSignal = DEFAULT_REST_TIMEOUT_MS,
 ): Promise<BookFrame> {
-  return parseOkxRestBooks(await fetchText(okxRestBooksUrl(restUrl, instId), timeoutMs), instId);
+  return parseOkxRestBooks(await fetchText(okxRestBooksUrl(restUrl, instId), timeout), instId);
 }
 
 /** What to do with a REST snapshot and the updates buffered meanwhile. */
