@@ -65,6 +65,50 @@ describe('flowrs demo', () => {
     }
   });
 
+  it('looks like a market: the venues’ consolidated book is crossed rarely and briefly', {
+    timeout: 90_000,
+  }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
+      cwd: ROOT,
+      env: { ...process.env, FLOWRS_SYMBOLS: 'BTC-USDT', FLOWRS_LISTEN: '127.0.0.1:0', FLOWRS_DEMO_RATE: '300' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await waitFor(() => /API: +http:\/\/127\.0\.0\.1:\d+\//.test(out), 'the demo prints its address', 30_000);
+      const base = /API: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1];
+      interface View {
+        status: string;
+        crossed: boolean;
+        sources: { updateId: number }[];
+      }
+      const view = async () => (await (await fetch(`${base}/api/consolidated/BTC-USDT`)).json()) as View;
+      await waitFor(async () => (await view()).status === 'live', 'the consolidated book live', 30_000);
+      // One sample per change of the merged books (never the same moment twice), 150 samples.
+      const samples: boolean[] = [];
+      let last = '';
+      await waitFor(
+        async () => {
+          const v = await view();
+          const ids = v.sources.map((x) => x.updateId).join(',');
+          if (v.status === 'live' && ids !== last) {
+            last = ids;
+            samples.push(v.crossed);
+          }
+          return samples.length >= 150;
+        },
+        '150 samples',
+        60_000,
+      );
+      const crossed = samples.filter(Boolean).length;
+      assert.ok(crossed / samples.length < 0.15, `crossed in ${crossed} of ${samples.length} samples`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it('maps configured symbols to the simulator’s instruments', () => {
     assert.deepEqual(
       simulatedSymbols([

@@ -8,20 +8,20 @@ export const DEFAULT_POLL_MS = 5;
 export const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
 
 /**
- * Polls `condition` until it holds; fails with `message` after `timeoutMs`. For tests only. `message`
+ * Polls `condition` (which may be async) until it holds; fails with `message` after `timeoutMs`. For tests only. `message`
  * may be a function, called at the failure, to say what the state was then.
  *
  * The deadline is wall-clock time, but a poll delayed by a busy event loop still checks the condition
  * once more before failing, so a stalled loop alone cannot fail a condition that has come true.
  */
 export async function waitFor(
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   message: string | (() => string),
   timeoutMs = DEFAULT_WAIT_TIMEOUT_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (condition()) return;
+    if (await condition()) return;
     if (Date.now() > deadline) {
       throw new Error(
         `timed out after ${timeoutMs} ms waiting for: ${typeof message === 'string' ? message : message()}`,
