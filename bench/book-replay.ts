@@ -8,7 +8,7 @@
  *
  * After the replay every implementation's top 20 levels must equal the simulator's true book.
  */
-import { MarketPipeline } from '../src/app/pipeline.js';
+import { MarketPipeline } from '../src/pipeline/pipeline.js';
 import { BookManager, ManagedBook } from '../src/book/book-manager.js';
 import { clearFrameReceived, markFrameReceived } from '../src/core/frame-clock.js';
 import { normalizeBinanceMessage, parseBinanceFrame } from '../src/exchanges/binance/parse.js';

@@ -3,8 +3,6 @@ export { ConfigError, DEFAULT_SYMBOLS, loadConfig, unknownVariableWarnings } fro
 export type { FlowrsOptions } from './app/flowrs.js';
 // The service
 export { Flowrs } from './app/flowrs.js';
-export type { PipelineListener } from './app/pipeline.js';
-export { MarketPipeline } from './app/pipeline.js';
 export type { BookHealth, BookManagerOptions, BookStatus, ResyncReason } from './book/book-manager.js';
 export {
   BookManager,
@@ -55,6 +53,8 @@ export { createLogger, LOG_FORMATS, LOG_LEVELS, LogConfigError, silentLogger } f
 export type { Metrics, VenueCounts } from './metrics/metrics-engine.js';
 export { MetricsEngine } from './metrics/metrics-engine.js';
 export { PrometheusView } from './metrics/prometheus.js';
+export type { PipelineListener } from './pipeline/pipeline.js';
+export { MarketPipeline } from './pipeline/pipeline.js';
 export { Broadcaster } from './server/broadcaster.js';
 // The client server and its typed client
 export type { HealthBook, HealthConnection, HealthReport, HealthVenue } from './server/health.js';

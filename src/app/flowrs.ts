@@ -7,12 +7,12 @@ import { VENUES, venueById } from '../exchanges/venues.js';
 import { createLogger, type Logger } from '../log.js';
 import { MetricsEngine } from '../metrics/metrics-engine.js';
 import { PrometheusView } from '../metrics/prometheus.js';
+import { MarketPipeline } from '../pipeline/pipeline.js';
 import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
 import type { HttpApiDeps } from '../server/http-api.js';
 import { FlowrsServer } from '../server/server.js';
 import { DASHBOARD_DIR, staticFiles } from '../server/static-files.js';
 import type { FlowrsConfig } from './config.js';
-import { MarketPipeline } from './pipeline.js';
 
 export interface FlowrsOptions {
   readonly log?: Logger;

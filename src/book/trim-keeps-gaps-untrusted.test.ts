@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MarketPipeline } from '../app/pipeline.js';
 import type { PriceLevel } from '../core/types.js';
 import { BinanceBookSync, type DepthSnapshot } from '../exchanges/binance/book-sync.js';
 import { parseBinanceFrame } from '../exchanges/binance/parse.js';
 import { newCounters } from '../exchanges/connector.js';
 import { silentLogger } from '../log.js';
+import { MarketPipeline } from '../pipeline/pipeline.js';
 import { BookManager } from './book-manager.js';
 
 /**

@@ -1,26 +1,8 @@
-import type { ConnectionStatus, MarketSink, ResyncReason } from '../core/sink.js';
+import type { MarketSink, ResyncReason } from '../core/sink.js';
 import type { Exchange } from '../core/types.js';
+import type { ConnectorCounters, ConnectorStatus } from '../core/venue-status.js';
 
-/**
- * Counters only a connector can know; the metrics engine reads them. Invalid frames and resyncs are
- * not here: they are counted once, where they pass through the sink.
- */
-export interface ConnectorCounters {
-  /** Frames received, of any kind. */
-  frames: number;
-  /** Sequence breaks detected. */
-  gaps: number;
-  /** Events already applied that arrived again (duplicates, connection overlap), ignored. */
-  duplicates: number;
-  snapshotsFetched: number;
-  subscriptionFailures: number;
-}
-
-export interface ConnectorStatus {
-  readonly exchange: Exchange;
-  readonly connections: { readonly name: string; readonly status: ConnectionStatus; readonly reconnections: number }[];
-  readonly counters: Readonly<ConnectorCounters>;
-}
+export type { ConnectorCounters, ConnectorStatus, VenueStatusSource } from '../core/venue-status.js';
 
 /**
  * A venue: connects, keeps every symbol's book sequenced, and delivers normalized events to a sink.

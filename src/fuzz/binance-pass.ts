@@ -1,9 +1,9 @@
-import { MarketPipeline } from '../app/pipeline.js';
 import { BookManager } from '../book/book-manager.js';
 import { BINANCE_SNAPSHOT_LIMIT, BinanceBookSync } from '../exchanges/binance/book-sync.js';
 import { parseBinanceDepthSnapshot, parseBinanceFrame } from '../exchanges/binance/parse.js';
 import { newCounters } from '../exchanges/connector.js';
 import { silentLogger } from '../log.js';
+import { MarketPipeline } from '../pipeline/pipeline.js';
 import type { SeededRandom } from '../sim/random.js';
 import type { Recording } from '../sim/recording.js';
 import { compareLiveBook } from './compare.js';

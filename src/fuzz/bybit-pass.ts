@@ -1,4 +1,3 @@
-import { MarketPipeline } from '../app/pipeline.js';
 import { BookManager } from '../book/book-manager.js';
 import { type ApplyOutcome, isUnhealthy, type ResyncReason } from '../core/sink.js';
 import type { BookEvent } from '../core/types.js';
@@ -7,6 +6,7 @@ import { bybitSequencer } from '../exchanges/bybit/sequencer.js';
 import type { BookSequencer } from '../exchanges/kit/book-sequencer.js';
 import type { BookFrame } from '../exchanges/kit/venue-frame.js';
 import { silentLogger } from '../log.js';
+import { MarketPipeline } from '../pipeline/pipeline.js';
 import type { SeededRandom } from '../sim/random.js';
 import type { Recording } from '../sim/recording.js';
 import { SAME_VALUE_VARIATIONS } from './binance-pass.js';

@@ -1,5 +1,5 @@
-import type { MarketPipeline } from '../app/pipeline.js';
 import type { MarketSink } from '../core/sink.js';
+import type { MarketPipeline } from '../pipeline/pipeline.js';
 import { SeededRandom } from '../sim/random.js';
 import { type ComparisonTally, newTally } from './compare.js';
 import { toTree, writeTree } from './json-text.js';

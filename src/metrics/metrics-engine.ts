@@ -1,4 +1,3 @@
-import type { PipelineListener } from '../app/pipeline.js';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
 import { frameClock } from '../core/frame-clock.js';
 import {
@@ -8,7 +7,8 @@ import {
   type ResyncReason,
 } from '../core/sink.js';
 import type { BookKey, Exchange, TradeEvent } from '../core/types.js';
-import type { ExchangeManager } from '../exchanges/manager.js';
+import type { VenueStatusSource } from '../core/venue-status.js';
+import type { PipelineListener } from '../pipeline/pipeline.js';
 import type { Metrics, VenueConnectionSummary, VenueCounts } from '../protocol/metrics.js';
 import { EventLoopLag } from './event-loop-lag.js';
 import { BucketHistogram, LatencyRing } from './latency-ring.js';
@@ -65,7 +65,7 @@ export class MetricsEngine implements PipelineListener {
 
   constructor(
     private readonly books: BookManager,
-    private readonly exchanges: ExchangeManager,
+    private readonly exchanges: VenueStatusSource,
     private readonly startedAt = Date.now(),
   ) {
     this.current = this.build(1);

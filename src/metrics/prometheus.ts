@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
-import type { ExchangeManager } from '../exchanges/manager.js';
+import type { VenueStatusSource } from '../core/venue-status.js';
 import type { MetricsEngine } from './metrics-engine.js';
 
 type Labels = Record<string, string>;
@@ -16,7 +16,7 @@ export class PrometheusView {
   constructor(
     private readonly metrics: MetricsEngine,
     books: BookManager,
-    exchanges: ExchangeManager,
+    exchanges: VenueStatusSource,
     clients: () => { clients: number; lagging: number },
   ) {
     const r = this.registry;

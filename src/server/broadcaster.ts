@@ -1,10 +1,10 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import type { PipelineListener } from '../app/pipeline.js';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
 import type { BookKey, TradeEvent } from '../core/types.js';
 import type { Logger } from '../log.js';
 import type { MetricsEngine } from '../metrics/metrics-engine.js';
+import type { PipelineListener } from '../pipeline/pipeline.js';
 import {
   bookView,
   CLOSE_POLICY,

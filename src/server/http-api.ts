@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
 import { USD_STABLECOINS } from '../core/instrument.js';
 import type { Exchange } from '../core/types.js';
-import type { ExchangeManager } from '../exchanges/manager.js';
+import type { VenueStatusSource } from '../core/venue-status.js';
 import type { VenueCounts } from '../metrics/metrics-engine.js';
 import type { PrometheusView } from '../metrics/prometheus.js';
 import { healthReport } from './health.js';
@@ -30,7 +30,7 @@ export function consolidationBooks(books: BookManager, instrument: string, merge
 
 export interface HttpApiDeps {
   readonly books: BookManager;
-  readonly exchanges: ExchangeManager;
+  readonly exchanges: VenueStatusSource;
   readonly prometheus: PrometheusView;
   readonly displayDepth: number;
   readonly retainedDepth: number;

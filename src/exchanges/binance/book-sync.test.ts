@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MarketPipeline } from '../../app/pipeline.js';
 import { BookManager } from '../../book/book-manager.js';
 import type { BookDeltaEvent } from '../../core/types.js';
 import { silentLogger } from '../../log.js';
+import { MarketPipeline } from '../../pipeline/pipeline.js';
 import { readRecording } from '../../sim/recording.js';
 import { realFixture } from '../../sim/test-support/fixtures.js';
 import { newCounters } from '../connector.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { MarketPipeline } from '../../app/pipeline.js';
 import { BookManager } from '../../book/book-manager.js';
 import type { MarketSink, ResyncReason } from '../../core/sink.js';
 import { silentLogger } from '../../log.js';
+import { MarketPipeline } from '../../pipeline/pipeline.js';
 import { waitFor } from '../../sim/test-support/wait.js';
 import type { VenueConnector } from '../connector.js';
 import { top25Checksum } from '../kit/top25-checksum.js';

@@ -1,11 +1,11 @@
 /** Test harness: FlowRS's connectors and pipeline wired to a running Simulator, with fast timings. */
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { MarketPipeline } from '../../app/pipeline.js';
 import { BookManager, type ManagedBook } from '../../book/book-manager.js';
 import type { InvalidFrameReason } from '../../core/sink.js';
 import type { Exchange, PriceLevel, TradeEvent } from '../../core/types.js';
 import { type Logger, silentLogger } from '../../log.js';
+import { MarketPipeline } from '../../pipeline/pipeline.js';
 import type { Simulator } from '../../sim/simulator.js';
 import { Backoff } from '../backoff.js';
 import { BinanceConnector, type BinanceConnectorOptions } from '../binance/connector.js';
