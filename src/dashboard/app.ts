@@ -70,9 +70,11 @@ function symbols(): string[] {
   return [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || a.localeCompare(b));
 }
 
-/** Venues in the order the server lists their books. */
+/** Venues in the order the server lists them (its metrics name every connected venue; books add any other). */
 function venues(): string[] {
-  return [...new Set([...client.books.values()].map((b) => b.exchange))];
+  return [
+    ...new Set([...Object.keys(client.metrics?.perVenue ?? {}), ...[...client.books.values()].map((b) => b.exchange)]),
+  ];
 }
 
 function venueColor(exchange: string): string {
