@@ -8,7 +8,7 @@
  *
  * After the replay every implementation's top 20 levels must equal the simulator's true book.
  */
-import { MarketPipeline } from '../src/pipeline/pipeline.js';
+
 import { BookManager, ManagedBook } from '../src/book/book-manager.js';
 import { clearFrameReceived, markFrameReceived } from '../src/core/frame-clock.js';
 import { normalizeBinanceMessage, parseBinanceFrame } from '../src/exchanges/binance/parse.js';
@@ -17,15 +17,19 @@ import { combinedFrame } from '../src/exchanges/binance/sim/wire.js';
 import { ExchangeManager } from '../src/exchanges/manager.js';
 import { silentLogger } from '../src/log.js';
 import { MetricsEngine } from '../src/metrics/metrics-engine.js';
+import { MarketPipeline } from '../src/pipeline/pipeline.js';
 import { DEFAULT_INSTRUMENTS } from '../src/sim/market.js';
 import { type DepthData, makeCcxtPeer, makeTardisPeer, type Peer } from './peers.js';
-import { gc, summarize } from './stats.js';
+import {
+  attachHeap,
+  type ContenderPlan,
+  type ReplayOptions,
+  type ReplayResult,
+  retainedMiB,
+  runInterleaved,
+} from './replay-harness.js';
 
-export interface ReplayOptions {
-  readonly messages: number;
-  readonly seed: number;
-  readonly chunk: number;
-}
+export type { ReplayOptions, ReplayResult };
 
 interface Frame {
   text: string;
@@ -46,24 +50,6 @@ function generate(options: ReplayOptions): { snapshot: string; frames: Frame[]; 
     frames.push({ text, parsed: JSON.parse(text) });
   }
   return { snapshot, frames, feed };
-}
-
-type Runner = (frame: Frame) => void;
-
-interface Contender {
-  readonly name: string;
-  readonly run: Runner;
-  samples: Float64Array;
-  elapsedMs: number;
-}
-
-export interface ReplayResult {
-  name: string;
-  msgsPerSec: number;
-  p50Ns: number;
-  p99Ns: number;
-  p999Ns: number;
-  heapMiB?: number;
 }
 
 export function runReplay(options: ReplayOptions): {
@@ -141,7 +127,7 @@ export function runReplay(options: ReplayOptions): {
     sink += peer.top(5).bids.length;
   };
 
-  const plan: { name: string; run: Runner }[] = [
+  const plan: ContenderPlan<Frame>[] = [
     {
       name: 'JSON.parse only',
       run: (f) => {
@@ -156,22 +142,7 @@ export function runReplay(options: ReplayOptions): {
     { name: 'ccxt apply', run: (f) => applyPeer(ccxtApply, f.parsed.data) },
     { name: 'tardis-dev apply', run: (f) => applyPeer(tardisApply, f.parsed.data) },
   ];
-  const contenders: Contender[] = plan.map((c) => ({ ...c, samples: new Float64Array(frames.length), elapsedMs: 0 }));
-
-  // Interleave: each chunk of the stream goes through every contender, in a rotating order.
-  for (let start = 0, round = 0; start < frames.length; start += options.chunk, round++) {
-    const end = Math.min(frames.length, start + options.chunk);
-    for (let k = 0; k < contenders.length; k++) {
-      const c = contenders[(k + round) % contenders.length];
-      const t0 = performance.now();
-      for (let i = start; i < end; i++) {
-        const s = performance.now();
-        c.run(frames[i]);
-        c.samples[i] = (performance.now() - s) * 1e6;
-      }
-      c.elapsedMs += performance.now() - t0;
-    }
-  }
+  const results = runInterleaved(plan, frames, options.chunk);
   if (sink === -1) console.log('unreachable');
 
   // Every implementation must hold the true book (exact strings for FlowRS, values for the float peers).
@@ -206,52 +177,26 @@ export function runReplay(options: ReplayOptions): {
     throw new Error(`order books disagree after the replay:\n  ${problems.join('\n  ')}`);
   }
 
-  const results: ReplayResult[] = contenders.map((c) => {
-    const s = summarize(c.samples);
-    return {
-      name: c.name,
-      msgsPerSec: frames.length / (c.elapsedMs / 1000),
-      p50Ns: s.p50,
-      p99Ns: s.p99,
-      p999Ns: s.p999,
-    };
-  });
-
   // Retained memory of one book per implementation: replayed from freshly parsed frames so that each
-  // book owns its strings, measured as JS heap plus ArrayBuffer backing stores (typed arrays live there).
-  const used = () => {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const retained = (build: () => unknown): number => {
-    gc();
-    const before = used();
-    const held = build();
-    gc();
-    const after = used();
-    return held === undefined ? 0 : Math.max(0, (after - before) / 2 ** 20);
-  };
+  // book owns its strings.
   const heapOf: Record<string, number> = {
-    flowrs: retained(() => {
+    flowrs: retainedMiB(() => {
       const b = makeFlowrs(JSON.parse(snapshot));
       for (const f of frames) applyFlowrs(b, parseBinanceFrame(f.text, 0));
       return b;
     }),
-    ccxt: retained(() => {
+    ccxt: retainedMiB(() => {
       const p = makeCcxtPeer(JSON.parse(snapshot));
       for (const f of frames) p.applyParsed(JSON.parse(f.text).data);
       return p;
     }),
-    'tardis-dev': retained(() => {
+    'tardis-dev': retainedMiB(() => {
       const p = makeTardisPeer(JSON.parse(snapshot));
       for (const f of frames) p.applyParsed(JSON.parse(f.text).data);
       return p;
     }),
   };
-  for (const r of results) {
-    const impl = r.name.split(' ')[0];
-    if (impl in heapOf) r.heapMiB = heapOf[impl];
-  }
+  attachHeap(results, heapOf);
   return {
     results,
     agreement: 'top 20 levels of every implementation equal the simulator’s true book',

@@ -3,12 +3,13 @@
  * readable table per scenario, and writes all results as JSON to bench/results/latest.json
  * (and to stdout after the tables, on one line prefixed `BENCH_JSON `).
  *
- *   BENCH_MESSAGES=N   replay length (default 100000)
- *   BENCH_ONLY=name    run only the named scenario (book, sim, e2e)
+ *   BENCH_MESSAGES=N   replay length of each order-book scenario (default 100000)
+ *   BENCH_ONLY=name    run only the named scenario (book: the Binance and OKX replays; sim; e2e)
  *   BENCH_E2E_SECONDS  measured seconds per end-to-end scenario (default 8)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { runReplay } from './book-replay.js';
+import { type ReplayResult, runReplay } from './book-replay.js';
+import { runOkxReplay } from './okx-replay.js';
 import { runE2e } from './server-e2e.js';
 import { runSimThroughput } from './sim-throughput.js';
 import { machine, table } from './stats.js';
@@ -16,6 +17,19 @@ import { machine, table } from './stats.js';
 const messages = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const only = process.env.BENCH_ONLY;
 const report: Record<string, unknown> = { date: new Date().toISOString(), machine: machine() };
+
+function replayTable(results: readonly ReplayResult[]): string {
+  return table(
+    results.map((r) => ({
+      implementation: r.name,
+      'msgs/s': r.msgsPerSec,
+      'p50 ns': r.p50Ns,
+      'p99 ns': r.p99Ns,
+      'p99.9 ns': r.p999Ns,
+      'heap MiB': r.heapMiB ?? '',
+    })),
+  );
+}
 
 if (!only || only === 'book') {
   const replay = runReplay({ messages, seed: 42, chunk: 2_000 });
@@ -32,18 +46,7 @@ if (!only || only === 'book') {
     `\n# Order-book replay: ${messages.toLocaleString('en-US')} Binance USDⓈ-M depth events, BTCUSDT, seed 42`,
   );
   console.log(`# book size at the end: ${replay.levels.bids} bids, ${replay.levels.asks} asks; ${replay.agreement}\n`);
-  console.log(
-    table(
-      replay.results.map((r) => ({
-        implementation: r.name,
-        'msgs/s': r.msgsPerSec,
-        'p50 ns': r.p50Ns,
-        'p99 ns': r.p99Ns,
-        'p99.9 ns': r.p999Ns,
-        'heap MiB': r.heapMiB ?? '',
-      })),
-    ),
-  );
+  console.log(replayTable(replay.results));
   console.log(
     `\nflowrs apply+top5 is ${ratios.flowrsApplyVsFasterPeer.toFixed(2)}× the faster peer (target ≥ 2×); ` +
       `full path is ${ratios.flowrsFullVsFasterPeerFull.toFixed(2)}× the faster peer's full path; ` +
@@ -51,6 +54,31 @@ if (!only || only === 'book') {
       `the pipeline with metrics costs ${(ratios.metricsOverhead * 100).toFixed(1)}% more`,
   );
   report.book = { messages, seed: 42, results: replay.results, ratios };
+
+  const okx = await runOkxReplay({ messages, seed: 42, chunk: 2_000 });
+  const okxRate = (name: string) => {
+    const row = okx.results.find((r) => r.name === name);
+    if (row === undefined) throw new Error(`no OKX row ${name}`);
+    return row.msgsPerSec;
+  };
+  const okxRatios = {
+    flowrsFullVsFasterPeerFull: okxRate('flowrs full') / Math.max(okxRate('ccxt full'), okxRate('tardis-dev full')),
+    flowrsFullCostVsJsonParse: okxRate('JSON.parse only') / okxRate('flowrs full'),
+    metricsOverhead: okxRate('flowrs full') / okxRate('flowrs full + metrics') - 1,
+  };
+  console.log(
+    `\n# Order-book replay: ${messages.toLocaleString('en-US')} OKX v5 books updates, ${okx.instId} ` +
+      `(sizes in contracts of ${okx.ctVal}), seed 42`,
+  );
+  console.log(`# book size at the end: ${okx.levels.bids} bids, ${okx.levels.asks} asks; ${okx.agreement}\n`);
+  console.log(replayTable(okx.results));
+  console.log(
+    `\nflowrs full path is ${okxRatios.flowrsFullVsFasterPeerFull.toFixed(2)}× the faster peer's full path; ` +
+      `full path costs ${okxRatios.flowrsFullCostVsJsonParse.toFixed(2)}× JSON.parse alone; ` +
+      `the pipeline with metrics costs ${(okxRatios.metricsOverhead * 100).toFixed(1)}% more ` +
+      `(no apply rows: FlowRS's OKX parser starts from frame text)`,
+  );
+  report.bookOkx = { messages, seed: 42, instId: okx.instId, results: okx.results, ratios: okxRatios };
 }
 
 if (!only || only === 'sim') {
