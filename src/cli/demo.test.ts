@@ -67,7 +67,7 @@ describe('flowrs demo', () => {
 
   it('looks like a market: the venues’ consolidated book is crossed rarely and briefly', {
     timeout: 90_000,
-  }, async () => {
+  }, async (t) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
       cwd: ROOT,
       // The demo's own pace (FLOWRS_DEMO_RATE's default): the market a user sees.

@@ -163,6 +163,15 @@ describe('the dashboard, in a real browser', () => {
       (n) => document.querySelectorAll('#venues .venue[data-connection="open"]').length === n,
       venueIds.length,
     );
+    // Styles may apply a moment after the first render on a loaded machine: wait for them, then check.
+    await page
+      .waitForFunction(
+        (n) =>
+          new Set([...document.querySelectorAll('#venues .venue')].map((el) => getComputedStyle(el).color)).size === n,
+        venueIds.length,
+        { timeout: 10_000 },
+      )
+      .catch(() => undefined);
     const shown = await page.$$eval('#venues .venue', (els) =>
       els.map((el) => [(el as HTMLElement).dataset.venue, getComputedStyle(el).color]),
     );
@@ -170,7 +179,11 @@ describe('the dashboard, in a real browser', () => {
       shown.map(([v]) => v),
       venueIds,
     );
-    assert.equal(new Set(shown.map(([, c]) => c)).size, venueIds.length, 'a colour per venue');
+    assert.equal(
+      new Set(shown.map(([, c]) => c)).size,
+      venueIds.length,
+      `a colour per venue: ${JSON.stringify(shown)}`,
+    );
   });
 
   it('fits a 390 px phone: one column, nothing wider than the screen', async () => {
