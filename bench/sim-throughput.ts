@@ -13,7 +13,7 @@ export interface SimThroughputResult {
 }
 
 export async function runSimThroughput(target: number, seconds: number): Promise<SimThroughputResult> {
-  const sim = await Simulator.start({ seed: 3 });
+  const sim = await Simulator.start({ seed: 3, venues: ['binance', 'bybit'] });
   const symbols = sim.symbols();
   let received = 0;
   const sockets: WebSocket[] = [];
