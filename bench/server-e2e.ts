@@ -65,7 +65,8 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> {
-  const venues = (s.venues ?? ['binance', 'bybit']).join(',');
+  const venueIds = s.venues ?? ['binance', 'bybit'];
+  const venues = venueIds.join(',');
   const sim = node([
     'src/sim/cli.ts',
     '--rate',
@@ -106,7 +107,7 @@ export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> 
         const m = await metrics();
         return (
           m !== undefined &&
-          Object.values(m.perSymbol).length === s.symbols * 2 &&
+          Object.values(m.perSymbol).length === s.symbols * venueIds.length &&
           Object.values(m.perSymbol).every((b) => b.status === 'live')
         );
       },
@@ -115,7 +116,7 @@ export async function runE2e(s: E2eScenario, port = 18_080): Promise<E2eResult> 
     );
     let clientStats = { open: 0, messages: 0, bytes: 0 };
     const books = s.oneBookPerClient
-      ? ['binance', 'bybit'].flatMap((ex) => env.FLOWRS_SYMBOLS.split(',').map((sym) => `${ex}:${sym}`))
+      ? env.FLOWRS_SYMBOLS.split(',') // each venue's own symbols, already `exchange:SYMBOL`
       : [];
     clients = node(['bench/e2e/clients.ts', `ws://127.0.0.1:${port}/`, String(s.clients), books.join(',')]);
     lines(clients, (line) => {
