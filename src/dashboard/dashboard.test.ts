@@ -172,8 +172,12 @@ describe('the dashboard, in a real browser', () => {
         { timeout: 10_000 },
       )
       .catch(() => undefined);
-    const shown = await page.$$eval('#venues .venue', (els) =>
-      els.map((el) => [(el as HTMLElement).dataset.venue, getComputedStyle(el).color]),
+    // Queried and read in one synchronous step: the strip re-renders often, and a detached element has no style.
+    const shown = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('#venues .venue')].map((el) => [
+        el.dataset.venue,
+        getComputedStyle(el).color,
+      ]),
     );
     assert.deepEqual(
       shown.map(([v]) => v),

@@ -204,9 +204,7 @@ export class MarketModel {
     const asks: LevelChange[] = [];
     const trades: SimTrade[] = [];
 
-    if (this.fairRng?.chance(FAIR_MOVE_CHANCE)) this.fairTicks += this.fairRng.chance(0.5) ? 1 : -1;
-    this.fairHistory.shift();
-    this.fairHistory.push(this.fairTicks);
+    this.advanceFair();
     if (rng.chance(this.sweepChance)) this.sweep(rng.chance(this.buyChance()) ? 'buy' : 'sell', bids, asks, trades);
     else if (rng.chance(this.tradeChance)) {
       this.touchTrade(rng.chance(this.buyChance()) ? 'buy' : 'sell', bids, asks, trades);
@@ -257,6 +255,20 @@ export class MarketModel {
     if (this.bestAsk() > fair + 1 + FAIR_MAKER_REACH_TICKS) {
       this.set('asks', Math.max(fair + 1 + this.rng.int(0, 1), this.bestBid() + 1), this.randomQuantity(), asks);
     }
+  }
+
+  /**
+   * A venue event that changes no level (an id-only update): time passes all the same, so the shared fair
+   * value moves on, keeping this venue in step with the others.
+   */
+  idle(): void {
+    this.advanceFair();
+  }
+
+  private advanceFair(): void {
+    if (this.fairRng?.chance(FAIR_MOVE_CHANCE)) this.fairTicks += this.fairRng.chance(0.5) ? 1 : -1;
+    this.fairHistory.shift();
+    this.fairHistory.push(this.fairTicks);
   }
 
   /** A taker's chance of buying: 0.5 in a free walk; with a fair value, more likely towards it. */

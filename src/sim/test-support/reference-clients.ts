@@ -29,7 +29,7 @@ interface DepthEvent {
   a: PriceLevel[];
 }
 
-/** Binance USDⓈ-M's official local-book procedure (protocols.md §1.5), one symbol. */
+/** Binance USDⓈ-M's official local-book procedure, one symbol. */
 export class BinanceReferenceClient {
   book: Book = { bids: new Map(), asks: new Map() };
   lastU: number | undefined;
@@ -154,7 +154,7 @@ export class BinanceReferenceClient {
   }
 }
 
-/** Bybit v5 `orderbook.{depth}` rules (protocols.md §2.4), one symbol. */
+/** Bybit v5 `orderbook.{depth}` rules, one symbol. */
 export class BybitReferenceClient {
   book: Book = { bids: new Map(), asks: new Map() };
   lastU: number | undefined;

@@ -19,7 +19,7 @@ import {
   publicTradeJson,
 } from './wire.js';
 
-/** Bybit v5 linear limits and facts (protocols.md §2.2–2.4). */
+/** Bybit v5 linear limits and facts. */
 export const BYBIT_ORDERBOOK_DEPTHS = [1, 50, 200, 1000] as const;
 export const BYBIT_MAX_ARGS_PER_REQUEST = 10;
 export const BYBIT_LINEAR_PATH = '/v5/public/linear';
@@ -573,7 +573,7 @@ export class BybitVenue implements SimVenue {
       );
       return;
     }
-    // This `u` belongs to the venue's 500-level stream, not to orderbook.50/200 (protocols.md §2.6).
+    // This `u` belongs to the venue's 500-level stream, not to orderbook.50/200.
     this.restU += 7;
     const body =
       `{"retCode":0,"retMsg":"OK","result":{"s":"${model.spec.symbol}","a":${levelsJson(model, model.levels('asks', limit))},` +

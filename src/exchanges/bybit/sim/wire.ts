@@ -1,6 +1,6 @@
 import type { MarketModel, SimTrade } from '../../../sim/market.js';
 
-/** Bybit v5 public linear frames, field for field (protocols.md §2.3–2.6). Zero sizes are written "0". */
+/** Bybit v5 public linear frames, field for field. Zero sizes are written "0". */
 
 export function levelsJson(model: MarketModel, levels: readonly [number, number][]): string {
   let out = '[';

@@ -203,6 +203,7 @@ export class GateSimVenue implements SimVenue {
 
   private stepContract(c: SimContract): void {
     const hidden = this.rng.chance(DEFAULT_HIDDEN_EVENT_CHANCE);
+    if (hidden) c.model.idle();
     const step = hidden ? { trades: [] } : c.model.step();
     c.bookId += 1 + Math.floor(this.rng.next() * MAX_IDS_PER_EVENT);
     const now = Date.now();
