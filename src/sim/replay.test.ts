@@ -5,7 +5,7 @@ import { Replay } from './replay.js';
 import { Simulator } from './simulator.js';
 import { realFixture } from './test-support/fixtures.js';
 import { BinanceReferenceClient, BybitReferenceClient, sortedLevels } from './test-support/reference-clients.js';
-import { sleep, waitFor } from './test-support/wait.js';
+import { waitFor } from './test-support/wait.js';
 
 describe('replaying real recordings through the simulator', () => {
   let sim: Simulator;
@@ -40,8 +40,9 @@ describe('replaying real recordings through the simulator', () => {
     const clients = replay
       .symbols()
       .map((s) => new BinanceReferenceClient(sim.binance.wsBaseUrl, sim.binance.restBaseUrl, s));
+    const opened = sim.binance.stats.connectionsOpened;
     for (const c of clients) c.connect();
-    await sleep(50);
+    await waitFor(() => sim.binance.stats.connectionsOpened >= opened + clients.length, 'clients connected');
     replay.step(recording.frames.length);
     assert.ok(replay.done);
     const lastU = new Map<string, number>();
@@ -62,8 +63,9 @@ describe('replaying real recordings through the simulator', () => {
     const recording = readRecording(realFixture('binance/hftbacktest_ethusdt_2024-08-08_part1_all_streams.txt'));
     const replay = new Replay(sim, recording);
     const client = new BinanceReferenceClient(sim.binance.wsBaseUrl, sim.binance.restBaseUrl, 'ETHUSDT');
+    const opened = sim.binance.stats.connectionsOpened;
     client.connect();
-    await sleep(50);
+    await waitFor(() => sim.binance.stats.connectionsOpened > opened, 'the client connected');
     replay.step(recording.frames.length);
     const depthFrames = recording.frames.filter((f) => f.includes('"e":"depthUpdate"'));
     const last = Number(/"u":(\d+),"pu"/.exec(depthFrames[depthFrames.length - 1])![1]);
