@@ -37,7 +37,6 @@ describe('the OKX REST snapshot path', () => {
       updateId: 105,
       prevUpdateId: -1,
       venueTs: 1629966436396,
-      depthLimit: 400,
     });
   });
 

@@ -74,8 +74,8 @@ export function parseOkxRestBooks(text: string, instId: string): BookFrame {
     updateId: seqId,
     prevUpdateId: OKX_SNAPSHOT_PREV_SEQ_ID,
     venueTs: ts,
-    // `sz` is at most 400: a side with 400 levels is cut there.
-    depthLimit: OKX_BOOK_DEPTH,
+    // The same 400-level window the `books` channel keeps (levels leaving it are sent as "0"), so, like the
+    // in-band snapshot, it is the whole window: a level entering it later is known, not a guess.
   };
 }
 
