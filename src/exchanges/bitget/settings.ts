@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, wsUrl } from '../kit/setting-schemas.js';
+import { httpUrl, milliseconds, wsUrl } from '../kit/setting-schemas.js';
 import type { VenueSettingsSpec, VenueSettingValues } from '../kit/venue-module.js';
 import { BITGET_IDLE_CLOSE_MS } from './limits.js';
 
@@ -20,15 +20,6 @@ export const DEFAULT_BITGET_PING_INTERVAL_MS = 30_000;
 export const MIN_BITGET_PING_INTERVAL_MS = 1_000;
 /** The longest: two missed pings must still fit inside the venue's 2-minute silence limit. */
 export const MAX_BITGET_PING_INTERVAL_MS = BITGET_IDLE_CLOSE_MS / 2;
-
-const milliseconds = (min: number, max: number) => {
-  const expected = `a whole number of milliseconds from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d{1,9}$/, expected)
-    .transform(Number)
-    .pipe(z.number().min(min, expected).max(max, expected));
-};
 
 export const bitgetSettings = {
   wsUrl: {

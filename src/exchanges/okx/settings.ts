@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, wsUrl } from '../kit/setting-schemas.js';
+import { httpUrl, milliseconds, wsUrl } from '../kit/setting-schemas.js';
 import type { VenueSettingsSpec, VenueSettingValues } from '../kit/venue-module.js';
 
 /** The venue id: book keys `okx:BTC-USDT-SWAP`, settings `FLOWRS_OKX_*`. */
@@ -49,15 +49,6 @@ export const DEFAULT_OKX_PING_INTERVAL_MS = 20_000;
  * subscription's ack, FlowRS builds the book from `GET /api/v5/market/books` (restSnapshot.ts).
  */
 export const DEFAULT_OKX_REST_SNAPSHOT_AFTER_MS = 2_000;
-
-const milliseconds = (min: number, max: number) => {
-  const expected = `a whole number of milliseconds from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d{1,9}$/, expected)
-    .transform(Number)
-    .pipe(z.number().min(min, expected).max(max, expected));
-};
 
 export const okxSettings = {
   wsUrl: {
