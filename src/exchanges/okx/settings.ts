@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { httpUrl, milliseconds, wsUrl } from '../kit/setting-schemas.js';
 import type { VenueSettingsSpec, VenueSettingValues } from '../kit/venue-module.js';
 
