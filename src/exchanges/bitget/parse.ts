@@ -1,5 +1,4 @@
-import type { PriceLevel } from '../../core/types.js';
-import { isInt, isObject, type Json } from '../json-guards.js';
+import { isInt, isObject, type Json, stringLevels, wholeNumberString } from '../json-guards.js';
 import type { AckFrame, BookFrame, InvalidFrame, TradeFrame, VenueFrame } from '../kit/venue-frame.js';
 import { BITGET_BOOK_CHANNEL, BITGET_INST_TYPE, BITGET_TRADE_CHANNEL, bookTopic, tradeTopic } from './topics.js';
 
@@ -105,10 +104,7 @@ function errorAnswer(m: Json): VenueFrame {
 
 /** `"1695716059516"` (or a number) → ms; undefined when it is not a whole number. */
 function timestamp(value: unknown): number | undefined {
-  if (isInt(value) && value >= 0) return value;
-  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value)) return undefined;
-  const ms = Number(value);
-  return Number.isSafeInteger(ms) ? ms : undefined;
+  return isInt(value) && value >= 0 ? value : wholeNumberString(value);
 }
 
 /**
@@ -117,23 +113,11 @@ function timestamp(value: unknown): number | undefined {
  * so it is refused rather than rounded.
  */
 function sequence(value: unknown): number | undefined {
-  if (isInt(value) && value >= 0) return value;
-  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value)) return undefined;
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : undefined;
+  return isInt(value) && value >= 0 ? value : wholeNumberString(value);
 }
 
 /** `[[price, size], …]` (strings) → levels; undefined if malformed. Sizes are base coin. */
-function levels(value: unknown): PriceLevel[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const out: PriceLevel[] = new Array(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const level = value[i];
-    if (!Array.isArray(level) || typeof level[0] !== 'string' || typeof level[1] !== 'string') return undefined;
-    out[i] = [level[0], level[1]];
-  }
-  return out;
-}
+const levels = stringLevels;
 
 /**
  * `{"action":"snapshot"|"update","arg":{…},"data":[{"asks","bids","checksum","seq","pseq"?,"ts"}],"ts":…}`.

@@ -1,5 +1,4 @@
-import type { PriceLevel } from '../../core/types.js';
-import { isInt, isObject, type Json } from '../json-guards.js';
+import { isInt, isObject, type Json, stringLevels, wholeNumberString } from '../json-guards.js';
 import type { AckFrame, BookFrame, InvalidFrame, TradeFrame, VenueFrame } from '../kit/venue-frame.js';
 import { OKX_BOOK_CHANNEL, OKX_TRADE_CHANNEL } from './settings.js';
 
@@ -108,23 +107,10 @@ function errorTopic(arg: unknown, text: string): { channel: string; instId: stri
 }
 
 /** `"1597026383085"` → ms; undefined when it is not a whole number. */
-function timestamp(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value)) return undefined;
-  const ms = Number(value);
-  return Number.isSafeInteger(ms) ? ms : undefined;
-}
+const timestamp = wholeNumberString;
 
 /** `[price, size (contracts), "0" (deprecated), orderCount]` → `[price, size]`; undefined if malformed. */
-function levels(value: unknown): PriceLevel[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const out: PriceLevel[] = new Array(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const level = value[i];
-    if (!Array.isArray(level) || typeof level[0] !== 'string' || typeof level[1] !== 'string') return undefined;
-    out[i] = [level[0], level[1]];
-  }
-  return out;
-}
+const levels = stringLevels;
 
 function book(arg: Json, m: Json): VenueFrame {
   const { instId } = arg;
