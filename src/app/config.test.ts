@@ -42,7 +42,7 @@ describe('loadConfig', () => {
     assert.equal(c.displayDepth, 5);
     assert.equal(c.venueSettings.bybit.depth, 200);
     assert.equal(c.venueSettings.binance.depthSpeed, '100ms');
-    assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
+    assert.deepEqual(c.listen, { host: '127.0.0.1', port: 8080 });
     assert.equal(c.throttleMs, 1000);
     assert.equal(c.clientBufferBytes, 1_048_576);
     assert.equal(c.heartbeatMs, 30_000);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_DISPLAY_DEPTH, DEFAULT_STALE_AFTER_MS } from '../book/book-manager.js';
 import { DEFAULT_BOOK_DEPTH } from '../book/order-book.js';
+import { BUS_SETTINGS, type BusConfig } from '../bus/settings.js';
 import { canonicalPerp } from '../core/instrument.js';
 import type { Exchange } from '../core/types.js';
 import { DEFAULT_AUDIT_INTERVAL_MS } from '../exchanges/audit.js';
@@ -10,7 +11,9 @@ import type { VenueModule } from '../exchanges/kit/venue-module.js';
 import { DEFAULT_DATA_TIMEOUT_MS } from '../exchanges/reconnecting-socket.js';
 import type { InstrumentRequest } from '../exchanges/registry.js';
 import { VENUE_IDS, VENUES } from '../exchanges/venues.js';
+import { ACCESS_SETTINGS, type AccessConfig } from '../server/access/settings.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from '../server/broadcaster.js';
+import type { SettingSpec } from './setting-spec.js';
 
 /** The nine liquid dollar-margined perpetuals FlowRS follows by default, as canonical instruments. */
 export const DEFAULT_SYMBOLS = [
@@ -24,7 +27,7 @@ export const DEFAULT_SYMBOLS = [
   'AVAX-USDT',
   'LINK-USDT',
 ];
-export const DEFAULT_LISTEN = '0.0.0.0:8080';
+export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_THROTTLE_MS = 1_000;
 
 /**
@@ -56,6 +59,10 @@ export interface FlowrsConfig {
   readonly heartbeatMs: number;
   /** Data comes from the simulator: the dashboard says so. */
   readonly simulated: boolean;
+  /** Who may connect to the client server, and how many (tokens, origins, per-IP limits, TLS). */
+  readonly access: AccessConfig;
+  /** The process's role and its NATS connection (distributed mode). */
+  readonly bus: BusConfig;
 }
 
 const list = (s: string) =>
@@ -85,13 +92,7 @@ export function parseSymbolRequest(text: string): SymbolRequest | undefined {
     : { kind: 'canonical', canonical: canonicalPerp(upper.slice(0, -quote.length), quote) };
 }
 
-/** One setting: its environment variable, expected form, default, and what it does (for --help and docs). */
-export interface SettingSpec {
-  readonly env: string;
-  readonly schema: z.ZodType;
-  readonly fallback: string;
-  readonly help: string;
-}
+export type { SettingSpec } from './setting-spec.js';
 
 /** Settings every FlowRS has, whatever its venues (the venues' own come from VENUES). */
 const COMMON_SETTINGS = {
@@ -169,7 +170,7 @@ const COMMON_SETTINGS = {
     env: 'FLOWRS_LISTEN',
     schema: z
       .string()
-      .regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'host:port, e.g. 0.0.0.0:8080')
+      .regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8080')
       .transform((s) => {
         const at = s.lastIndexOf(':');
         return { host: s.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(s.slice(at + 1)) };
@@ -213,7 +214,7 @@ export function venueSettingKey(venue: VenueModule, name: string): string {
 
 /** Every setting FlowRS reads, common and per venue, keyed by config key: the one table docs and --help print. */
 function allSettings(): Readonly<Record<string, SettingSpec>> {
-  const table: Record<string, SettingSpec> = { ...COMMON_SETTINGS };
+  const table: Record<string, SettingSpec> = { ...COMMON_SETTINGS, ...ACCESS_SETTINGS, ...BUS_SETTINGS };
   for (const venue of VENUES) {
     for (const [name, setting] of Object.entries(venue.settings)) {
       table[venueSettingKey(venue, name)] = {
@@ -293,7 +294,14 @@ export function loadConfig(
     venueSettings[venue.id] = values;
   }
   const common = Object.fromEntries(Object.keys(COMMON_SETTINGS).map((k) => [k, out[k]]));
-  const config = { ...common, venueSettings } as unknown as FlowrsConfig;
+  const group = (settings: Record<string, SettingSpec>) =>
+    Object.fromEntries(Object.keys(settings).map((k) => [k, out[k]]));
+  const config = {
+    ...common,
+    venueSettings,
+    access: group(ACCESS_SETTINGS),
+    bus: group(BUS_SETTINGS),
+  } as unknown as FlowrsConfig;
   if (config.displayDepth > config.depth) {
     throw new ConfigError(
       `FLOWRS_DISPLAY_DEPTH (${config.displayDepth}) must not exceed FLOWRS_DEPTH (${config.depth})`,

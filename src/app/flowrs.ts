@@ -7,7 +7,7 @@ import { VENUES, venueById } from '../exchanges/venues.js';
 import { createLogger, type Logger } from '../log.js';
 import { MetricsEngine } from '../metrics/metrics-engine.js';
 import { PrometheusView } from '../metrics/prometheus.js';
-import { MarketPipeline } from '../pipeline/pipeline.js';
+import { MarketPipeline, type PipelineListener } from '../pipeline/pipeline.js';
 import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
 import type { HttpApiDeps } from '../server/http-api.js';
 import { FlowrsServer } from '../server/server.js';
@@ -20,6 +20,8 @@ export interface FlowrsOptions {
   readonly connectors?: readonly VenueConnector[];
   /** Override the broadcaster's limits (lag thresholds, heartbeat). */
   readonly broadcaster?: Partial<BroadcasterOptions>;
+  /** More pipeline listeners, after the server's and the metrics' (e.g. the distributed mode's publisher). */
+  readonly listeners?: readonly PipelineListener[];
   /** Static files for the HTTP server; defaults to the built dashboard in dist/dashboard/. */
   readonly serveStatic?: HttpApiDeps['serveStatic'];
 }
@@ -85,6 +87,7 @@ export class Flowrs {
     // Order matters: the broadcaster marks the book ready to send, then the metrics time that moment.
     this.pipeline.subscribe(this.broadcaster);
     this.pipeline.subscribe(this.metrics);
+    for (const listener of options.listeners ?? []) this.pipeline.subscribe(listener);
     this.server = new FlowrsServer(
       this.broadcaster,
       {

@@ -19,6 +19,11 @@ import { RateLimitedLog } from '../log.js';
 export interface PipelineListener {
   /** A book changed: `update` (levels applied; the event's `localTs` is on the book) or `status` only. */
   onBook?(book: ManagedBook, change: 'update' | 'status'): void;
+  /**
+   * The normalized event a book just took (snapshot or delta, quantities as the venue counts them), before
+   * `onBook`; not called for rejected events. For listeners that forward changes, not views.
+   */
+  onBookEvent?(book: ManagedBook, event: BookEvent): void;
   onTrade?(trade: TradeEvent): void;
   onInvalidFrame?(exchange: Exchange, reason: InvalidFrameReason): void;
   onConnection?(exchange: Exchange, name: string, status: ConnectionStatus): void;
@@ -67,7 +72,10 @@ export class MarketPipeline implements MarketSink {
     } else if (event.type === 'book_snapshot') {
       this.log.debug({ book: book.key, updateId: event.updateId }, 'book synced from snapshot');
     }
-    for (const l of this.listeners) l.onBook?.(book, 'update');
+    for (const l of this.listeners) {
+      l.onBookEvent?.(book, event);
+      l.onBook?.(book, 'update');
+    }
     return outcome;
   }
 
