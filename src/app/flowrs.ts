@@ -103,6 +103,7 @@ export class Flowrs {
         serveStatic: options.serveStatic ?? staticFiles(DASHBOARD_DIR),
       },
       this.log,
+      config.access,
     );
   }
 

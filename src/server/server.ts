@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
+import type { AccessConfig } from './access/settings.js';
 import type { Broadcaster } from './broadcaster.js';
 import { ClientMessages } from './client-messages.js';
 import { createHttpHandler, type HttpApiDeps } from './http-api.js';
@@ -45,6 +46,8 @@ export class FlowrsServer {
     broadcaster: Broadcaster,
     api: HttpApiDeps,
     private readonly log: Logger,
+    /** Who may connect and how many (open to all when absent). */
+    readonly access?: AccessConfig,
   ) {
     this.clients = new ClientMessages(broadcaster, log);
     this.http = createServer(createHttpHandler(api));
