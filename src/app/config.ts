@@ -13,6 +13,7 @@ import type { InstrumentRequest } from '../exchanges/registry.js';
 import { VENUE_IDS, VENUES } from '../exchanges/venues.js';
 import { ACCESS_SETTINGS, type AccessConfig } from '../server/access/settings.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from '../server/broadcaster.js';
+import { DEFAULT_DYNAMIC_BOOK_LINGER_MS, DEFAULT_MAX_DYNAMIC_BOOKS } from './book-demand.js';
 import type { SettingSpec } from './setting-spec.js';
 
 /** The nine liquid dollar-margined perpetuals FlowRS follows by default, as canonical instruments. */
@@ -57,6 +58,10 @@ export interface FlowrsConfig {
   readonly clientBufferBytes: number;
   /** WebSocket ping interval for clients; one that misses a ping is dropped. */
   readonly heartbeatMs: number;
+  /** Most books followed on demand at once (0: none). */
+  readonly maxDynamicBooks: number;
+  /** A book followed on demand is unfollowed this long after its last client has gone. */
+  readonly dynamicBookLingerMs: number;
   /** Data comes from the simulator: the dashboard says so. */
   readonly simulated: boolean;
   /** Who may connect to the client server, and how many (tokens, origins, per-IP limits, TLS). */
@@ -196,6 +201,18 @@ const COMMON_SETTINGS = {
     schema: positiveInt(100),
     fallback: String(DEFAULT_HEARTBEAT_MS),
     help: 'WebSocket ping interval; a client that misses one is dropped',
+  },
+  maxDynamicBooks: {
+    env: 'FLOWRS_MAX_DYNAMIC_BOOKS',
+    schema: positiveInt(0),
+    fallback: String(DEFAULT_MAX_DYNAMIC_BOOKS),
+    help: 'most books followed on demand at once, for all clients together (0: no books on demand)',
+  },
+  dynamicBookLingerMs: {
+    env: 'FLOWRS_DYNAMIC_BOOK_LINGER_MS',
+    schema: positiveInt(0),
+    fallback: String(DEFAULT_DYNAMIC_BOOK_LINGER_MS),
+    help: 'a book followed on demand is unfollowed this long after its last client has gone',
   },
   simulated: {
     env: 'FLOWRS_SIMULATED',

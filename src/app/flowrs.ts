@@ -12,6 +12,7 @@ import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
 import type { HttpApiDeps } from '../server/http-api.js';
 import { FlowrsServer } from '../server/server.js';
 import { DASHBOARD_DIR, staticFiles } from '../server/static-files.js';
+import { BookDemand } from './book-demand.js';
 import type { FlowrsConfig } from './config.js';
 
 export interface FlowrsOptions {
@@ -42,6 +43,8 @@ export class Flowrs {
   readonly broadcaster: Broadcaster;
   readonly prometheus: PrometheusView;
   readonly server: FlowrsServer;
+  /** Books on demand: which books clients may ask for, and who holds the ones followed for them. */
+  readonly demand: BookDemand;
   readonly startedAt = Date.now();
   private tickTimer: NodeJS.Timeout | undefined;
   private readonly lastStatus = new Map<BookKey, BookStatus>();
@@ -75,6 +78,8 @@ export class Flowrs {
         displayDepth: config.displayDepth,
         simulated: config.simulated,
         maxBufferedBytes: config.clientBufferBytes,
+        maxDepth: config.depth,
+        maxOnDemandBooks: config.maxDynamicBooks,
         heartbeatMs: config.heartbeatMs,
         ...options.broadcaster,
       },
@@ -88,10 +93,18 @@ export class Flowrs {
     this.pipeline.subscribe(this.broadcaster);
     this.pipeline.subscribe(this.metrics);
     for (const listener of options.listeners ?? []) this.pipeline.subscribe(listener);
+    this.demand = new BookDemand({
+      books: this.books,
+      exchanges: this.exchanges,
+      maxDynamicBooks: config.maxDynamicBooks,
+      lingerMs: config.dynamicBookLingerMs,
+      log: this.log,
+    });
     this.server = new FlowrsServer(
       this.broadcaster,
       {
         books: this.books,
+        directory: this.demand,
         exchanges: this.exchanges,
         prometheus: this.prometheus,
         displayDepth: config.displayDepth,
@@ -138,6 +151,7 @@ export class Flowrs {
 
   async stop(): Promise<void> {
     clearInterval(this.tickTimer);
+    this.demand.stop();
     this.broadcaster.stop();
     this.metrics.stop();
     await Promise.all([this.exchanges.stop(), this.server.close()]);

@@ -40,19 +40,95 @@ export interface OrderBookView {
   readonly sequence: number;
 }
 
+/** The protocol this server speaks; see the README for what is stable and how breaking changes come. */
+export const PROTOCOL_VERSION = 2;
+
+/** The server's limits, as the snapshot states them (a client can size its requests by them). */
+export interface ServerLimits {
+  /** Most books (names) one selection may hold. */
+  readonly maxSelectedBooks: number;
+  /** Most instruments one client may follow consolidated. */
+  readonly maxConsolidated: number;
+  /** Most books a client may have FlowRS start following for it (books on demand). */
+  readonly maxOnDemandBooksPerClient: number;
+  /** Most books followed on demand at once, for all clients together (`FLOWRS_MAX_DYNAMIC_BOOKS`). */
+  readonly maxOnDemandBooks: number;
+  /** Largest client frame in bytes; larger ones close the connection with 1009. */
+  readonly maxClientMessageBytes: number;
+  /** Client messages a second; more close the connection with 1008. */
+  readonly maxClientMessagesPerSecond: number;
+  /** A book changes on the wire at most once per this many ms (top and delta mode alike). */
+  readonly throttleMs: number;
+  /** Levels a side in `orderbook` messages (top mode). */
+  readonly displayDepth: number;
+  /** The deepest `depth` a delta-mode subscription may ask for. */
+  readonly maxDepth: number;
+}
+
 export interface SnapshotMessage {
   readonly type: 'snapshot';
   /**
    * `connect` on a new connection; `lag` after a slow client drained its backlog; `subscribe` after the
-   * client changed its selection of books.
+   * client changed its selection.
    */
   readonly reason: 'connect' | 'lag' | 'subscribe';
-  /** The client's selected books (all of them unless it subscribed to some). */
+  /** PROTOCOL_VERSION of the server. */
+  readonly protocol: number;
+  readonly limits: ServerLimits;
+  /** How the client receives its books: `top` (a full top-N view per change) or `delta`. */
+  readonly mode: 'top' | 'delta';
+  /** Top mode: the client's selected books (all of them unless it subscribed to some); empty in delta mode. */
   readonly orderbooks: OrderBookView[];
+  /** Delta mode: each selected book's state at its stream's sequence; empty in top mode. */
+  readonly books: BookMessage[];
+  /** The instruments the client follows consolidated. */
+  readonly consolidated: ConsolidatedBookView[];
   readonly metrics: Metrics;
   /** True when the data comes from the venue simulator. */
   readonly simulated: boolean;
 }
+
+/** One price level as delta mode sends it: `[price, quantity]`, exact strings; quantity `"0"` removes it. */
+export type Level = readonly [price: string, quantity: string];
+
+/** Fields every delta-mode message about a book carries. */
+interface DeltaBookFields {
+  readonly exchange: Exchange;
+  readonly symbol: string;
+  /** Levels a side this stream keeps: the client's copy holds the best `depth` levels a side, no more. */
+  readonly depth: number;
+  /** Per book and depth, +1 on every `delta`: a client that sees a jump, or a checksum it cannot match, asks for a snapshot. */
+  readonly sequence: number;
+  readonly status: BookStatus;
+  readonly reason?: string;
+  readonly updateId: number;
+  readonly timestamp: number;
+  /** bookChecksum() of the book's top `depth` levels after this message; see the README for the format. */
+  readonly checksum: number;
+}
+
+/** Delta mode: one book's whole state at `sequence` (after subscribing, on lag, or when asked with `resync`). */
+export interface BookMessage extends DeltaBookFields {
+  readonly type: 'book';
+  /** The canonical instrument, once known. */
+  readonly instrument?: string;
+  readonly bids: Level[];
+  readonly asks: Level[];
+}
+
+/**
+ * Delta mode: the levels that changed since `sequence - 1` (quantity `"0"` removes one; a level leaving
+ * the top `depth` is removed, one entering it is added). Apply only on top of `sequence - 1`; ignore
+ * messages with a sequence at or below the copy's.
+ */
+export interface BookDeltaMessage extends DeltaBookFields {
+  readonly type: 'delta';
+  readonly bids: Level[];
+  readonly asks: Level[];
+}
+
+/** A followed instrument's consolidated book, pushed on the same per-book throttle. */
+export type ConsolidatedMessage = { readonly type: 'consolidated' } & ConsolidatedBookView;
 
 export interface OrderBookMessage extends OrderBookView {
   readonly type: 'orderbook';
@@ -83,35 +159,61 @@ export type ErrorCode =
   | 'FLOWRS_BAD_MESSAGE'
   | 'FLOWRS_UNKNOWN_TYPE'
   | 'FLOWRS_UNKNOWN_BOOK'
+  | 'FLOWRS_LIMIT'
+  | 'FLOWRS_UNAVAILABLE'
   | 'FLOWRS_RATE_LIMIT';
 
 export interface ErrorMessage {
   readonly type: 'error';
   readonly code: ErrorCode;
   readonly message: string;
+  /** The names the error is about (unknown books, books over a limit), when it is about some. */
+  readonly books?: readonly string[];
 }
 
 export type ServerMessage =
   | SnapshotMessage
   | OrderBookMessage
+  | BookMessage
+  | BookDeltaMessage
+  | ConsolidatedMessage
   | TradeMessage
   | MetricsMessage
   | PongMessage
   | ErrorMessage;
 
 /**
- * Receive book updates and trades only for these books (`exchange:SYMBOL`, exchange case-insensitive),
- * or for every book with `"*"` (the default). Metrics are always sent. Answered with a `snapshot`
- * (reason `subscribe`) of the selection; a request naming an unknown book changes nothing and is
- * answered with `FLOWRS_UNKNOWN_BOOK`. The same selection can be made at connect time: `/?books=a,b`.
+ * Sets what the client receives; each field given replaces the current one, a field left out keeps it.
+ * Answered with a `snapshot` (reason `subscribe`); a request that cannot be met in full changes nothing
+ * and is answered with an `error` (`FLOWRS_UNKNOWN_BOOK`, `FLOWRS_LIMIT`, `FLOWRS_UNAVAILABLE`,
+ * `FLOWRS_BAD_MESSAGE`). Metrics are always sent. The same can be asked at connect time:
+ * `/?books=a,b&consolidated=BTC-USDT&mode=delta&depth=100`.
  */
 export interface SubscribeMessage {
   readonly type: 'subscribe';
-  readonly books: readonly string[] | '*';
+  /**
+   * Book updates and trades for these books, or for every followed book with `"*"` (the default). A name
+   * is one venue's book, `exchange:SYMBOL` (exchange case-insensitive), or a canonical instrument
+   * (`ETH-USDT`: its book on every enabled venue listing it). A book not followed yet is followed on
+   * demand when the venue lists it.
+   */
+  readonly books?: readonly string[] | '*';
+  /** Canonical instruments (`BTC-USDT`) whose consolidated book is pushed; their venue books are followed on demand. */
+  readonly consolidated?: readonly string[];
+  /** `top` (default): a full top-`displayDepth` view per change. `delta`: a `book` snapshot, then `delta`s. */
+  readonly mode?: 'top' | 'delta';
+  /** Delta mode: levels a side (1 to `limits.maxDepth`, default `displayDepth`). */
+  readonly depth?: number;
+}
+
+/** Delta mode: asks for a fresh `book` message for these books (the client's copy failed its checksum or sequence). */
+export interface ResyncMessage {
+  readonly type: 'resync';
+  readonly books: readonly string[];
 }
 
 /** What a client may send. */
-export type ClientMessage = { readonly type: 'ping' } | SubscribeMessage;
+export type ClientMessage = { readonly type: 'ping' } | SubscribeMessage | ResyncMessage;
 
 /**
  * One symbol across venues: levels merged by price with exact summed quantities and each venue's share.

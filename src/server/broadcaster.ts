@@ -5,12 +5,22 @@ import type { BookKey, TradeEvent } from '../core/types.js';
 import type { Logger } from '../log.js';
 import type { MetricsEngine } from '../metrics/metrics-engine.js';
 import type { PipelineListener } from '../pipeline/pipeline.js';
+import { consolidationBooks } from './consolidation-books.js';
+import { DeltaStreams } from './delta-streams.js';
 import {
   bookView,
   CLOSE_POLICY,
+  type ConsolidatedMessage,
+  consolidatedView,
   type ErrorCode,
+  MAX_CLIENT_MESSAGE_BYTES,
   MAX_CLIENT_MESSAGES_PER_SECOND,
+  MAX_CONSOLIDATED,
+  MAX_ON_DEMAND_BOOKS_PER_CLIENT,
+  MAX_SELECTED_BOOKS,
   type OrderBookMessage,
+  PROTOCOL_VERSION,
+  type ServerLimits,
   type SnapshotMessage,
   tradeMessage,
 } from './protocol.js';
@@ -28,10 +38,65 @@ export const LAG_CHECK_MS = 100;
 export interface BroadcasterOptions {
   readonly throttleMs: number;
   readonly displayDepth: number;
+  /** The deepest delta-mode depth (the levels books retain); the display depth when absent. */
+  readonly maxDepth?: number;
+  /** Most books followed on demand at once (stated in the snapshot's limits); 0 when absent. */
+  readonly maxOnDemandBooks?: number;
   readonly simulated: boolean;
   readonly maxBufferedBytes?: number;
   readonly resumeBelowBytes?: number;
   readonly heartbeatMs?: number;
+}
+
+/** What one client receives. */
+export interface Selection {
+  /** Every followed book (`"*"`), rather than `books`. */
+  readonly allBooks: boolean;
+  readonly books: ReadonlySet<BookKey>;
+  /** Canonical instruments whose consolidated book is pushed. */
+  readonly consolidated: ReadonlySet<string>;
+  readonly mode: 'top' | 'delta';
+  /** Delta mode's levels a side. */
+  readonly depth: number;
+}
+
+/** Where a broadcast frame goes: to everyone (undefined), or to the clients whose selection wants it. */
+type Route =
+  | undefined
+  | { readonly kind: 'top'; readonly key: BookKey }
+  | { readonly kind: 'trade'; readonly key: BookKey }
+  | { readonly kind: 'delta'; readonly key: BookKey; readonly depth: number }
+  | { readonly kind: 'consolidated'; readonly instrument: string };
+
+function wants(selection: Selection, route: Route): boolean {
+  if (route === undefined) return true;
+  switch (route.kind) {
+    case 'top':
+      return selection.mode === 'top' && (selection.allBooks || selection.books.has(route.key));
+    case 'trade':
+      return selection.allBooks || selection.books.has(route.key);
+    case 'delta':
+      return (
+        selection.mode === 'delta' &&
+        selection.depth === route.depth &&
+        (selection.allBooks || selection.books.has(route.key))
+      );
+    case 'consolidated':
+      return selection.consolidated.has(route.instrument);
+  }
+}
+
+/** Identifies a selection: clients with equal selections share one buffer per turn. */
+function selectionId(s: Selection): string {
+  const books = s.allBooks ? '*' : [...s.books].sort().join(',');
+  return `${s.mode}|${s.mode === 'delta' ? s.depth : ''}|${books}|${[...s.consolidated].sort().join(',')}`;
+}
+
+/** What the connected clients want together: whether any is in top mode, delta depths and their books, instruments. */
+interface Demand {
+  top: boolean;
+  readonly delta: Map<number, { all: boolean; readonly books: Set<BookKey> }>;
+  readonly consolidated: Set<string>;
 }
 
 /** One connected client. Holds no queue: a message is either written to the socket or skipped. */
@@ -40,14 +105,11 @@ export class ClientSession {
   alive = true;
   /** Index into this turn's broadcast frames from which this client wants them (it got a snapshot mid-turn). */
   turnFrom = 0;
-  /** The books this client receives updates and trades for; undefined: every book. */
-  books: ReadonlySet<BookKey> | undefined;
+  selection: Selection;
   /** Identifies the selection: clients with equal selections share one buffer per turn. */
-  selectionId = '*';
+  selectionId: string;
   /** Messages skipped while lagging. */
   skipped = 0;
-  private windowStart = 0;
-  private inWindow = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -55,15 +117,10 @@ export class ClientSession {
     readonly socket: Duplex,
     readonly id: number,
     readonly remote: string,
-  ) {}
-
-  /** Counts one client message; false once the client exceeds its rate. */
-  allowIncoming(now: number): boolean {
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.inWindow = 0;
-    }
-    return ++this.inWindow <= MAX_CLIENT_MESSAGES_PER_SECOND;
+    selection: Selection,
+  ) {
+    this.selection = selection;
+    this.selectionId = selectionId(selection);
   }
 }
 
@@ -79,8 +136,12 @@ export class Broadcaster implements PipelineListener {
   private readonly dirty = new Set<ManagedBook>();
   /** Frames broadcast during the current event-loop turn; written to every client when it ends. */
   private readonly turnFrames: Buffer[] = [];
-  /** Each frame's book (undefined: for every client, e.g. metrics). */
-  private readonly turnBooks: (BookKey | undefined)[] = [];
+  /** Each frame's route (undefined: for every client, e.g. metrics). */
+  private readonly turnRoutes: Route[] = [];
+  private readonly deltaStreams = new DeltaStreams();
+  /** What the clients together want; recomputed after selections change. */
+  private demand: Demand | undefined;
+  readonly limits: ServerLimits;
   private turnScheduled = false;
   private nextId = 1;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -89,7 +150,15 @@ export class Broadcaster implements PipelineListener {
   private immediate: NodeJS.Immediate | undefined;
   private readonly maxBuffered: number;
   private readonly resumeBelow: number;
-  readonly stats = { bookMessages: 0, tradeMessages: 0, lagEpisodes: 0, snapshotsSent: 0, dropped: 0 };
+  readonly stats = {
+    bookMessages: 0,
+    deltaMessages: 0,
+    consolidatedMessages: 0,
+    tradeMessages: 0,
+    lagEpisodes: 0,
+    snapshotsSent: 0,
+    dropped: 0,
+  };
 
   constructor(
     private readonly books: BookManager,
@@ -100,6 +169,28 @@ export class Broadcaster implements PipelineListener {
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.resumeBelow = options.resumeBelowBytes ?? DEFAULT_RESUME_BELOW_BYTES;
     metrics.clientCount = () => ({ clients: this.sessions.size, lagging: this.laggingCount() });
+    this.limits = {
+      maxSelectedBooks: MAX_SELECTED_BOOKS,
+      maxConsolidated: MAX_CONSOLIDATED,
+      maxOnDemandBooksPerClient: MAX_ON_DEMAND_BOOKS_PER_CLIENT,
+      maxOnDemandBooks: options.maxOnDemandBooks ?? 0,
+      maxClientMessageBytes: MAX_CLIENT_MESSAGE_BYTES,
+      maxClientMessagesPerSecond: MAX_CLIENT_MESSAGES_PER_SECOND,
+      throttleMs: options.throttleMs,
+      displayDepth: options.displayDepth,
+      maxDepth: options.maxDepth ?? options.displayDepth,
+    };
+  }
+
+  /** Every book, top mode, no consolidated instruments: what a client gets unless it asks otherwise. */
+  defaultSelection(): Selection {
+    return {
+      allBooks: true,
+      books: new Set(),
+      consolidated: new Set(),
+      mode: 'top',
+      depth: this.options.displayDepth,
+    };
   }
 
   start(): void {
@@ -114,63 +205,74 @@ export class Broadcaster implements PipelineListener {
     return n;
   }
 
-  /** Registers a client (receiving `books`, or every book) and sends it its first snapshot. */
-  add(ws: WebSocket, socket: Duplex, remote: string, books?: readonly BookKey[]): ClientSession {
-    const session = new ClientSession(ws, socket, this.nextId++, remote);
-    if (books !== undefined) this.select(session, books);
+  /** Registers a client (receiving `selection`, or the default) and sends it its first snapshot. */
+  add(ws: WebSocket, socket: Duplex, remote: string, selection: Selection = this.defaultSelection()): ClientSession {
+    const session = new ClientSession(ws, socket, this.nextId++, remote, selection);
     this.sessions.add(session);
+    this.demand = undefined;
     ws.on('pong', () => {
       session.alive = true;
     });
-    ws.once('close', () => this.sessions.delete(session));
+    ws.once('close', () => {
+      this.sessions.delete(session);
+      this.demand = undefined;
+    });
     this.sendSnapshot(session, 'connect');
     return session;
   }
 
-  /**
-   * Resolves `exchange:SYMBOL` names (exchange case-insensitive) to configured books: the keys, or the
-   * names that match no book.
-   */
-  resolveBooks(names: readonly string[]): { keys: BookKey[] } | { unknown: string[] } {
-    const keys: BookKey[] = [];
-    const unknown: string[] = [];
-    for (const name of names) {
-      const colon = name.indexOf(':');
-      const book = colon > 0 ? this.books.find(name.slice(0, colon), name.slice(colon + 1)) : undefined;
-      if (book === undefined) unknown.push(name);
-      else keys.push(book.key);
-    }
-    return unknown.length > 0 ? { unknown } : { keys };
-  }
-
-  /** Changes what a client receives (undefined: every book) and sends it a snapshot of its selection. */
-  subscribe(session: ClientSession, books: readonly BookKey[] | undefined): void {
-    this.select(session, books);
+  /** Changes what a client receives and sends it a snapshot of its new selection. */
+  subscribe(session: ClientSession, selection: Selection): void {
+    session.selection = selection;
+    session.selectionId = selectionId(selection);
+    this.demand = undefined;
     this.sendSnapshot(session, 'subscribe');
   }
 
-  private select(session: ClientSession, books: readonly BookKey[] | undefined): void {
-    session.books = books === undefined ? undefined : new Set(books);
-    session.selectionId = books === undefined ? '*' : [...new Set(books)].sort().join(',');
-  }
-
-  snapshotMessage(reason: SnapshotMessage['reason'], books?: ReadonlySet<BookKey>): SnapshotMessage {
+  snapshotMessage(reason: SnapshotMessage['reason'], selection: Selection = this.defaultSelection()): SnapshotMessage {
     const now = Date.now();
-    const selected = this.books.list().filter((b) => books === undefined || books.has(b.key));
+    const selected = this.books.list().filter((b) => selection.allBooks || selection.books.has(b.key));
+    const delta = selection.mode === 'delta';
     return {
       type: 'snapshot',
       reason,
-      orderbooks: selected.map((b) => bookView(b, this.options.displayDepth, now)),
+      protocol: PROTOCOL_VERSION,
+      limits: this.limits,
+      mode: selection.mode,
+      orderbooks: delta ? [] : selected.map((b) => bookView(b, this.options.displayDepth, now)),
+      books: delta ? selected.map((b) => this.deltaStreams.get(b, selection.depth, now).snapshot()) : [],
+      consolidated: [...selection.consolidated].map((i) => this.consolidated(i, now)),
       metrics: this.metrics.snapshot(),
       simulated: this.options.simulated,
     };
   }
 
+  private consolidated(instrument: string, now: number): ConsolidatedMessage {
+    const books = consolidationBooks(this.books, instrument, false);
+    return { type: 'consolidated', ...consolidatedView(instrument, books, this.options.displayDepth, now) };
+  }
+
   private sendSnapshot(session: ClientSession, reason: SnapshotMessage['reason']): void {
     this.stats.snapshotsSent++;
-    session.ws.send(JSON.stringify(this.snapshotMessage(reason, session.books)));
+    session.ws.send(JSON.stringify(this.snapshotMessage(reason, session.selection)));
     // Frames already broadcast this turn are older than the snapshot: this client skips them.
     session.turnFrom = this.turnFrames.length;
+  }
+
+  /**
+   * Delta mode: sends the client a fresh `book` message for each of these books (its copy failed a
+   * checksum or a sequence check). Deltas of this turn already queued carry sequences at or below the
+   * snapshot's, which the client ignores.
+   */
+  resend(session: ClientSession, keys: readonly BookKey[]): void {
+    if (session.selection.mode !== 'delta' || session.ws.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    for (const key of keys) {
+      const book = this.books.get(key);
+      if (book === undefined || !(session.selection.allBooks || session.selection.books.has(key))) continue;
+      this.stats.snapshotsSent++;
+      session.ws.send(JSON.stringify(this.deltaStreams.get(book, session.selection.depth, now).snapshot()));
+    }
   }
 
   /**
@@ -180,26 +282,21 @@ export class Broadcaster implements PipelineListener {
    * Profiling with 500 clients showed the per-client, per-message cost (ws framing, two stream writes, a
    * syscall) dominating CPU; this makes it one write per client per turn, whatever the message count.
    */
-  private broadcast(text: string, book?: BookKey): void {
+  private broadcast(text: string, route?: Route): void {
     this.turnFrames.push(textFrame(Buffer.from(text)));
-    this.turnBooks.push(book);
+    this.turnRoutes.push(route);
     if (!this.turnScheduled) {
       this.turnScheduled = true;
       process.nextTick(this.writeTurn);
     }
   }
 
-  /** This turn's frames from `from` on that a client with selection `books` receives, and how many. */
-  private framesFor(books: ReadonlySet<BookKey> | undefined, from: number): { bytes: Buffer; count: number } {
+  /** This turn's frames from `from` on that a client with `selection` receives, and how many. */
+  private framesFor(selection: Selection, from: number): { bytes: Buffer; count: number } {
     const frames = this.turnFrames;
-    if (books === undefined) {
-      if (from === 0 && frames.length === 1) return { bytes: frames[0], count: 1 };
-      return { bytes: Buffer.concat(from === 0 ? frames : frames.slice(from)), count: frames.length - from };
-    }
     const picked: Buffer[] = [];
     for (let i = from; i < frames.length; i++) {
-      const book = this.turnBooks[i];
-      if (book === undefined || books.has(book)) picked.push(frames[i]);
+      if (wants(selection, this.turnRoutes[i])) picked.push(frames[i]);
     }
     return { bytes: picked.length === 1 ? picked[0] : Buffer.concat(picked), count: picked.length };
   }
@@ -214,11 +311,11 @@ export class Broadcaster implements PipelineListener {
       if (from === 0) {
         out = shared.get(session.selectionId);
         if (out === undefined) {
-          out = this.framesFor(session.books, 0);
+          out = this.framesFor(session.selection, 0);
           shared.set(session.selectionId, out);
         }
       } else {
-        out = this.framesFor(session.books, from);
+        out = this.framesFor(session.selection, from);
       }
       const n = out.count;
       if (n === 0) continue;
@@ -242,7 +339,7 @@ export class Broadcaster implements PipelineListener {
       session.socket.write(out.bytes);
     }
     this.turnFrames.length = 0;
-    this.turnBooks.length = 0;
+    this.turnRoutes.length = 0;
   };
 
   // ---- pipeline listener ---------------------------------------------------------------------
@@ -260,25 +357,75 @@ export class Broadcaster implements PipelineListener {
   onTrade(trade: TradeEvent): void {
     if (this.sessions.size === 0) return;
     this.stats.tradeMessages++;
-    this.broadcast(JSON.stringify(tradeMessage(trade)), `${trade.exchange}:${trade.symbol}`);
+    this.broadcast(JSON.stringify(tradeMessage(trade)), { kind: 'trade', key: `${trade.exchange}:${trade.symbol}` });
   }
 
   // ---- timers --------------------------------------------------------------------------------
 
-  /** Sends every book that changed since the last flush, once, in its latest state. */
+  /**
+   * Sends every book that changed since the last flush, once, in its latest state: a top-N view for top
+   * mode, a delta per depth in use for delta mode, and each followed instrument's consolidated book.
+   */
   flushBooks(): void {
     if (this.dirty.size === 0) return;
     if (this.sessions.size === 0) {
       this.dirty.clear();
       return;
     }
+    const demand = this.currentDemand();
     const now = Date.now();
+    const instruments = new Set<string>();
     for (const book of this.dirty) {
-      const message: OrderBookMessage = { type: 'orderbook', ...bookView(book, this.options.displayDepth, now) };
-      this.stats.bookMessages++;
-      this.broadcast(JSON.stringify(message), book.key);
+      if (demand.top) {
+        const message: OrderBookMessage = { type: 'orderbook', ...bookView(book, this.options.displayDepth, now) };
+        this.stats.bookMessages++;
+        this.broadcast(JSON.stringify(message), { kind: 'top', key: book.key });
+      }
+      for (const [depth, wanted] of demand.delta) {
+        if (!wanted.all && !wanted.books.has(book.key)) continue;
+        const isNew = !this.deltaStreams.has(book.key, depth);
+        const stream = this.deltaStreams.get(book, depth, now);
+        // A book nobody had a base for yet (a `"*"` client, a book followed since): its state, then deltas.
+        const message = isNew ? stream.snapshot() : stream.advance(now);
+        if (message === undefined) continue;
+        this.stats.deltaMessages++;
+        this.broadcast(JSON.stringify(message), { kind: 'delta', key: book.key, depth });
+      }
+      const instrument = book.instrument === undefined ? undefined : `${book.instrument.base}-${book.instrument.quote}`;
+      if (instrument !== undefined && demand.consolidated.has(instrument)) instruments.add(instrument);
     }
     this.dirty.clear();
+    for (const instrument of instruments) {
+      this.stats.consolidatedMessages++;
+      this.broadcast(JSON.stringify(this.consolidated(instrument, now)), { kind: 'consolidated', instrument });
+    }
+  }
+
+  /** What the clients want together, recomputed after any selection changed; unused delta streams are dropped. */
+  private currentDemand(): Demand {
+    if (this.demand !== undefined) return this.demand;
+    const demand: Demand = { top: false, delta: new Map(), consolidated: new Set() };
+    for (const session of this.sessions) {
+      const s = session.selection;
+      for (const instrument of s.consolidated) demand.consolidated.add(instrument);
+      if (s.mode === 'top') {
+        demand.top = true;
+        continue;
+      }
+      let wanted = demand.delta.get(s.depth);
+      if (wanted === undefined) {
+        wanted = { all: false, books: new Set() };
+        demand.delta.set(s.depth, wanted);
+      }
+      if (s.allBooks) wanted.all = true;
+      else for (const key of s.books) wanted.books.add(key);
+    }
+    this.deltaStreams.retain((key, depth) => {
+      const wanted = demand.delta.get(depth);
+      return wanted !== undefined && (wanted.all || wanted.books.has(key));
+    });
+    this.demand = demand;
+    return demand;
   }
 
   /** Sends the metrics snapshot (call once a second, after the metrics tick). */
@@ -308,13 +455,17 @@ export class Broadcaster implements PipelineListener {
     }
   }
 
-  sendError(session: ClientSession, code: ErrorCode, message: string): void {
-    if (session.ws.readyState === WebSocket.OPEN) session.ws.send(JSON.stringify({ type: 'error', code, message }));
+  sendError(session: ClientSession, code: ErrorCode, message: string, books?: readonly string[]): void {
+    if (session.ws.readyState !== WebSocket.OPEN) return;
+    session.ws.send(JSON.stringify({ type: 'error', code, message, ...(books !== undefined ? { books } : {}) }));
   }
 
-  rateLimited(session: ClientSession): void {
-    this.sendError(session, 'FLOWRS_RATE_LIMIT', `more than ${MAX_CLIENT_MESSAGES_PER_SECOND} messages a second`);
-    session.ws.close(CLOSE_POLICY, 'rate limit');
+  /** Closes the connection of a client sending more than its rate. */
+  rateLimited(ws: WebSocket): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const message = `more than ${MAX_CLIENT_MESSAGES_PER_SECOND} messages a second`;
+    ws.send(JSON.stringify({ type: 'error', code: 'FLOWRS_RATE_LIMIT', message }));
+    ws.close(CLOSE_POLICY, 'rate limit');
   }
 
   stop(): void {

@@ -1,35 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BookManager, ManagedBook } from '../book/book-manager.js';
-import { USD_STABLECOINS } from '../core/instrument.js';
 import type { Exchange } from '../core/types.js';
 import type { VenueStatusSource } from '../core/venue-status.js';
 import type { VenueCounts } from '../metrics/metrics-engine.js';
 import type { PrometheusView } from '../metrics/prometheus.js';
+import type { BookDirectory, BookRequestError } from './book-directory.js';
+import { canonicalOf, consolidationBooks } from './consolidation-books.js';
 import { healthReport } from './health.js';
 import { bookView, consolidatedView } from './protocol.js';
 
-const LEGACY_QUOTES = ['USDT', 'USDC', 'USD'];
-
-/** `BTC-USDT` as is; `btcusdt` (the venues' old spelling) as `BTC-USDT`; undefined if neither. */
-export function canonicalOf(text: string): string | undefined {
-  const upper = text.toUpperCase();
-  if (/^[A-Z0-9]{1,20}-[A-Z0-9]{2,10}$/.test(upper)) return upper;
-  const quote = LEGACY_QUOTES.find((q) => upper.endsWith(q) && upper.length > q.length);
-  return quote === undefined ? undefined : `${upper.slice(0, -quote.length)}-${quote}`;
-}
-
-/**
- * The books of one canonical instrument across venues. Different quote currencies are different
- * markets: only with `mergeStablecoins` are `BTC-USDT`, `BTC-USDC` and `BTC-USD` merged (the view says so).
- */
-export function consolidationBooks(books: BookManager, instrument: string, mergeStablecoins: boolean): ManagedBook[] {
-  const [base, quote] = instrument.split('-');
-  const quotes = mergeStablecoins && USD_STABLECOINS.includes(quote) ? USD_STABLECOINS : [quote];
-  return books.list().filter((b) => b.instrument?.base === base && quotes.includes(b.instrument.quote));
-}
-
 export interface HttpApiDeps {
   readonly books: BookManager;
+  /** Which books may be asked for, and books on demand (`?subscribe=1`). */
+  readonly directory: BookDirectory;
   readonly exchanges: VenueStatusSource;
   readonly prometheus: PrometheusView;
   readonly displayDepth: number;
@@ -68,6 +51,16 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     json(res, 400, { error: `depth must be an integer from 1 to ${deps.retainedDepth}` });
     return undefined;
   };
+  /** `?subscribe=1`: follow the named book(s) on demand, held for one linger period. */
+  const subscribeAsked = (url: URL) => ['1', 'true'].includes(url.searchParams.get('subscribe') ?? '');
+  const onDemand = async (name: string): Promise<BookRequestError | undefined> => {
+    const resolved = await deps.directory.resolve([name]);
+    if ('error' in resolved) return resolved.error;
+    const holder = {};
+    const error = deps.directory.hold(holder, resolved.keys);
+    deps.directory.release(holder);
+    return error;
+  };
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -97,13 +90,43 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     }
     const match = BOOK_PATH.exec(path);
     if (match) {
-      const book = deps.books.find(decodeURIComponent(match[1]), decodeURIComponent(match[2]));
-      if (!book) {
-        json(res, 404, { error: `no book ${match[1]}:${match[2]}` });
+      const exchange = decodeURIComponent(match[1]);
+      const symbol = decodeURIComponent(match[2]);
+      const depth = depthOf(url, res);
+      if (depth === undefined) return;
+      const found = deps.books.find(exchange, symbol);
+      if (subscribeAsked(url)) {
+        // Followed on demand (or kept) for one linger period from now; poll again to keep it.
+        void onDemand(`${exchange}:${symbol}`).then((error) => {
+          const book = deps.books.find(exchange, symbol);
+          if (error !== undefined || book === undefined) {
+            json(
+              res,
+              error?.code === 'FLOWRS_UNKNOWN_BOOK' || error === undefined
+                ? 404
+                : error.code === 'FLOWRS_LIMIT'
+                  ? 429
+                  : 503,
+              {
+                error: error?.message ?? `no book ${exchange}:${symbol}`,
+                code: error?.code ?? 'FLOWRS_UNKNOWN_BOOK',
+              },
+            );
+            return;
+          }
+          const view = bookView(book, depth);
+          json(res, view.status === 'syncing' && found === undefined ? 202 : 200, view);
+        });
         return;
       }
-      const depth = depthOf(url, res);
-      if (depth !== undefined) json(res, 200, bookView(book, depth));
+      if (!found) {
+        json(res, 404, {
+          error: `no book ${exchange}:${symbol} (add ?subscribe=1 to follow it on demand)`,
+          code: 'FLOWRS_UNKNOWN_BOOK',
+        });
+        return;
+      }
+      json(res, 200, bookView(found, depth));
       return;
     }
     const consolidated = CONSOLIDATED_PATH.exec(path);
