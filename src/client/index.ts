@@ -5,5 +5,11 @@
  */
 
 export * from '../protocol/index.js';
-export type { ClientStatus, FlowrsClientOptions, WebSocketConstructor, WebSocketLike } from './flowrs-client.js';
+export type {
+  ClientStatus,
+  DeltaIntegrity,
+  FlowrsClientOptions,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './flowrs-client.js';
 export { bookKeyOf, FlowrsClient } from './flowrs-client.js';

@@ -6,6 +6,7 @@
 export { bookChecksum, checksumText, crc32 } from './checksum.js';
 export type { ConsolidatedLevel, ConsolidationSource, VenueLevels } from './consolidate.js';
 export { buildConsolidatedView, consolidateLevels } from './consolidate.js';
+export { DeltaBook, type DeltaVerdict } from './delta-book.js';
 export {
   CLOSE_GOING_AWAY,
   CLOSE_POLICY,

@@ -6,7 +6,7 @@ import type { PriceLevel } from '../core/types.js';
 import { VENUE_IDS } from '../exchanges/venues.js';
 import { sleep, waitFor } from '../sim/test-support/wait.js';
 import type { ConsolidatedBookView } from './protocol.js';
-import { allLive, startApp, type TestApp } from './test-support/app.js';
+import { allLive, connect, startApp, type TestApp } from './test-support/app.js';
 
 const exact = exactDecimal;
 
@@ -120,6 +120,72 @@ describe('GET /api/consolidated/:symbol', () => {
     assert.match(missing.body.error ?? '', /no book for NOPEUSDT/);
     for (const bad of ['0', '101', 'x'])
       assert.equal((await get(`/api/consolidated/BTCUSDT?depth=${bad}`)).status, 400);
+  });
+});
+
+describe('the consolidated stream', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({}, {}, 57);
+    t.sim.run(300);
+    await allLive(t);
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it('pushes the consolidated book on the book throttle, equal to GET /api/consolidated, and nothing else unasked', async () => {
+    const c = await connect(t.wsUrl);
+    await waitFor(() => c.of('snapshot').length === 1, 'first snapshot');
+    c.ws.send(JSON.stringify({ type: 'subscribe', books: [], consolidated: ['BTC-USDT'] }));
+    await waitFor(() => c.of('snapshot').length === 2, 'the subscribe snapshot');
+    const snapshot = c.of('snapshot')[1];
+    assert.deepEqual(snapshot.orderbooks, []);
+    assert.deepEqual(
+      snapshot.consolidated.map((v) => [v.symbol, v.sources.map((s) => s.exchange)]),
+      [['BTC-USDT', ['binance', 'bybit']]],
+    );
+    const from = c.messages.length;
+    await waitFor(() => c.messages.slice(from).filter((m) => m.type === 'consolidated').length >= 5, 'five pushes');
+    t.sim.pause();
+    const truthB = t.sim.binance.truth('BTCUSDT');
+    const truthY = t.sim.bybit.truth('BTCUSDT', 200);
+    await waitFor(
+      () =>
+        c
+          .of('consolidated')
+          .some(
+            (m) =>
+              m.sources.find((s) => s.exchange === 'binance')?.updateId === truthB.lastUpdateId &&
+              m.sources.find((s) => s.exchange === 'bybit')?.updateId === truthY.u,
+          ),
+      'a push at the paused venues’ last update',
+    );
+    const pushed = c.of('consolidated').at(-1)!;
+    const { type: _type, ...view } = pushed;
+    const polled = (await (await fetch(`${t.httpUrl}/api/consolidated/BTC-USDT`)).json()) as ConsolidatedBookView;
+    assert.deepEqual(view, polled);
+    assert.equal(pushed.status, 'live');
+    assert.ok(pushed.bids.length > 0 && pushed.asks.length > 0);
+    const unasked = c.messages.slice(from).filter((m) => m.type === 'orderbook' || m.type === 'trade');
+    assert.deepEqual(unasked, [], 'no book updates or trades were asked for');
+    t.sim.run(300);
+    c.ws.close();
+  });
+
+  it('refuses a consolidated instrument no venue lists, and changes nothing', async () => {
+    const c = await connect(`${t.wsUrl}?books=binance:BTCUSDT`);
+    await waitFor(() => c.of('snapshot').length === 1, 'first snapshot');
+    c.ws.send(JSON.stringify({ type: 'subscribe', consolidated: ['NOPE-USDT'] }));
+    c.ws.send(JSON.stringify({ type: 'subscribe', consolidated: ['binance:BTCUSDT'] }));
+    await waitFor(() => c.of('error').length === 2, 'two errors');
+    assert.deepEqual(
+      c.of('error').map((e) => e.code),
+      ['FLOWRS_UNKNOWN_BOOK', 'FLOWRS_BAD_MESSAGE'],
+    );
+    assert.deepEqual(c.of('error')[0].books, ['NOPE-USDT']);
+    assert.equal(c.of('snapshot').length, 1);
+    c.ws.close();
   });
 });
 
