@@ -10,6 +10,7 @@ import { DeltaStreams } from './delta-streams.js';
 import {
   bookView,
   CLOSE_POLICY,
+  type ConsolidatedBookView,
   type ConsolidatedMessage,
   consolidatedView,
   type ErrorCode,
@@ -241,15 +242,19 @@ export class Broadcaster implements PipelineListener {
       mode: selection.mode,
       orderbooks: delta ? [] : selected.map((b) => bookView(b, this.options.displayDepth, now)),
       books: delta ? selected.map((b) => this.deltaStreams.get(b, selection.depth, now).snapshot()) : [],
-      consolidated: [...selection.consolidated].map((i) => this.consolidated(i, now)),
+      consolidated: [...selection.consolidated].map((i) => this.consolidatedOf(i, now)),
       metrics: this.metrics.snapshot(),
       simulated: this.options.simulated,
     };
   }
 
-  private consolidated(instrument: string, now: number): ConsolidatedMessage {
-    const books = consolidationBooks(this.books, instrument, false);
-    return { type: 'consolidated', ...consolidatedView(instrument, books, this.options.displayDepth, now) };
+  private consolidatedOf(instrument: string, now: number): ConsolidatedBookView {
+    return consolidatedView(
+      instrument,
+      consolidationBooks(this.books, instrument, false),
+      this.options.displayDepth,
+      now,
+    );
   }
 
   private sendSnapshot(session: ClientSession, reason: SnapshotMessage['reason']): void {
@@ -397,7 +402,8 @@ export class Broadcaster implements PipelineListener {
     this.dirty.clear();
     for (const instrument of instruments) {
       this.stats.consolidatedMessages++;
-      this.broadcast(JSON.stringify(this.consolidated(instrument, now)), { kind: 'consolidated', instrument });
+      const message: ConsolidatedMessage = { type: 'consolidated', ...this.consolidatedOf(instrument, now) };
+      this.broadcast(JSON.stringify(message), { kind: 'consolidated', instrument });
     }
   }
 
