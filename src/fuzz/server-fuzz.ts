@@ -67,7 +67,11 @@ export function expectedAnswer(text: string, knownBooks: ReadonlySet<string>): E
     if (!Array.isArray(books) || books.length > MAX_SELECTED_BOOKS)
       return { type: 'error', code: 'FLOWRS_BAD_MESSAGE' };
     for (const name of books) {
-      if (typeof name !== 'string' || name.length > 100 || !/^[^:]+:[^:]+$/.test(name)) {
+      // `exchange:SYMBOL` (no spaces; at most 30 and 60 characters) or a canonical `BASE-QUOTE`.
+      if (
+        typeof name !== 'string' ||
+        !/^(?:[^:\s]{1,30}:[^:\s]{1,60}|[A-Za-z0-9]{1,20}-[A-Za-z0-9]{2,10})$/.test(name)
+      ) {
         return { type: 'error', code: 'FLOWRS_BAD_MESSAGE' };
       }
     }
