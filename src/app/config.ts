@@ -12,7 +12,7 @@ import { DEFAULT_DATA_TIMEOUT_MS } from '../exchanges/reconnecting-socket.js';
 import type { InstrumentRequest } from '../exchanges/registry.js';
 import { VENUE_IDS, VENUES } from '../exchanges/venues.js';
 import { ACCESS_SETTINGS, type AccessConfig } from '../server/access/settings.js';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES } from '../server/broadcaster.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_WRITE_INTERVAL_MS } from '../server/broadcaster.js';
 import { DEFAULT_DYNAMIC_BOOK_LINGER_MS, DEFAULT_MAX_DYNAMIC_BOOKS } from './book-demand.js';
 import type { SettingSpec } from './setting-spec.js';
 
@@ -56,6 +56,8 @@ export interface FlowrsConfig {
   readonly throttleMs: number;
   /** A client with more unsent bytes than this stops receiving until it drains (then gets a snapshot). */
   readonly clientBufferBytes: number;
+  /** At most one write to each client this often (0: one per event-loop turn). */
+  readonly clientWriteIntervalMs: number;
   /** WebSocket ping interval for clients; one that misses a ping is dropped. */
   readonly heartbeatMs: number;
   /** Most books followed on demand at once (0: none). */
@@ -195,6 +197,12 @@ const COMMON_SETTINGS = {
     schema: positiveInt(65_536),
     fallback: String(DEFAULT_MAX_BUFFERED_BYTES),
     help: 'a client with more unsent bytes stops receiving until it drains, then gets a fresh snapshot',
+  },
+  clientWriteIntervalMs: {
+    env: 'FLOWRS_CLIENT_WRITE_INTERVAL_MS',
+    schema: positiveInt(0),
+    fallback: String(DEFAULT_WRITE_INTERVAL_MS),
+    help: 'at most one write to each client this often: under load, messages batch (0: one write per event-loop turn)',
   },
   heartbeatMs: {
     env: 'FLOWRS_HEARTBEAT_MS',

@@ -81,6 +81,7 @@ export class Flowrs {
         maxDepth: config.depth,
         maxOnDemandBooks: config.maxDynamicBooks,
         heartbeatMs: config.heartbeatMs,
+        writeIntervalMs: config.clientWriteIntervalMs,
         ...options.broadcaster,
       },
       this.log,

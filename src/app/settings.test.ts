@@ -95,6 +95,7 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
     throttleMs: '0',
     clientBufferBytes: '65536',
     heartbeatMs: '200',
+    clientWriteIntervalMs: '0',
     simulated: '1',
   };
 
@@ -230,6 +231,31 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
         `lagging at ${session.ws.bufferedAmount} unsent bytes, below the default limit`,
       );
       c.ws.terminate();
+    },
+    clientWriteIntervalMs: async () => {
+      // One write a minute at most: after the first broadcast write, nothing more reaches the client while
+      // the server keeps broadcasting (the snapshot is not a broadcast write).
+      const slow = new Flowrs(
+        loadConfig([], {
+          ...sim.env(),
+          FLOWRS_LISTEN: '127.0.0.1:0',
+          FLOWRS_EXCHANGES: 'binance',
+          FLOWRS_CLIENT_WRITE_INTERVAL_MS: '60000',
+        }),
+        { log: silentLogger },
+      );
+      await slow.start();
+      try {
+        const c = await connect(`ws://127.0.0.1:${slow.address!.port}/`);
+        await waitFor(() => c.messages.length >= 2, 'the snapshot and the first write');
+        const received = c.messages.length;
+        const queued = slow.broadcaster.stats.tradeMessages;
+        await waitFor(() => slow.broadcaster.stats.tradeMessages >= queued + 3, 'three more trades broadcast');
+        assert.equal(c.messages.length, received, 'held until the write interval has passed');
+        c.ws.close();
+      } finally {
+        await slow.stop();
+      }
     },
     heartbeatMs: async () => {
       const ws = new WebSocket(wsUrl());

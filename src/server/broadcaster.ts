@@ -33,6 +33,11 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_RESUME_BELOW_BYTES = 64 * 1024;
 /** WebSocket ping interval; a client that has not answered the previous ping is dropped. */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
+/**
+ * At most one write to each client per this many milliseconds: under load, messages of consecutive turns
+ * leave together (an isolated message still leaves at the end of its turn, with no added delay).
+ */
+export const DEFAULT_WRITE_INTERVAL_MS = 10;
 /** How often lagging clients are checked for having drained. */
 export const LAG_CHECK_MS = 100;
 
@@ -47,6 +52,8 @@ export interface BroadcasterOptions {
   readonly maxBufferedBytes?: number;
   readonly resumeBelowBytes?: number;
   readonly heartbeatMs?: number;
+  /** At most one write to each client per this many ms (0: one per event-loop turn). */
+  readonly writeIntervalMs?: number;
 }
 
 /** What one client receives. */
@@ -144,6 +151,9 @@ export class Broadcaster implements PipelineListener {
   private demand: Demand | undefined;
   readonly limits: ServerLimits;
   private turnScheduled = false;
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
+  private writeTimer: NodeJS.Timeout | undefined;
+  private readonly writeIntervalMs: number;
   private nextId = 1;
   private flushTimer: NodeJS.Timeout | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
@@ -169,6 +179,7 @@ export class Broadcaster implements PipelineListener {
   ) {
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.resumeBelow = options.resumeBelowBytes ?? DEFAULT_RESUME_BELOW_BYTES;
+    this.writeIntervalMs = options.writeIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS;
     metrics.clientCount = () => ({ clients: this.sessions.size, lagging: this.laggingCount() });
     this.limits = {
       maxSelectedBooks: MAX_SELECTED_BOOKS,
@@ -281,19 +292,20 @@ export class Broadcaster implements PipelineListener {
   }
 
   /**
-   * Queues one message for every client (or every client that selected `book`). It is serialised, UTF-8
-   * encoded and framed once; at the end of the event-loop turn all frames of that turn go to each client
-   * that is keeping up as one buffer in one write, shared by every client with the same selection.
-   * Profiling with 500 clients showed the per-client, per-message cost (ws framing, two stream writes, a
-   * syscall) dominating CPU; this makes it one write per client per turn, whatever the message count.
+   * Queues one message for every client whose selection wants it. It is serialised, UTF-8 encoded and
+   * framed once; the frames queued go to each client that is keeping up as one buffer in one write,
+   * shared by every client with the same selection. Profiling with 500 clients showed the per-client,
+   * per-write cost (stream bookkeeping, a syscall) dominating CPU: writes leave at the end of the turn, but
+   * at most one per `writeIntervalMs`, so under load (a trade in every turn) they batch.
    */
   private broadcast(text: string, route?: Route): void {
     this.turnFrames.push(textFrame(Buffer.from(text)));
     this.turnRoutes.push(route);
-    if (!this.turnScheduled) {
-      this.turnScheduled = true;
-      process.nextTick(this.writeTurn);
-    }
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    const waitMs = this.lastWriteAt + this.writeIntervalMs - performance.now();
+    if (waitMs <= 0) process.nextTick(this.writeTurn);
+    else this.writeTimer = setTimeout(this.writeTurn, waitMs);
   }
 
   /** This turn's frames from `from` on that a client with `selection` receives, and how many. */
@@ -308,6 +320,8 @@ export class Broadcaster implements PipelineListener {
 
   private readonly writeTurn = (): void => {
     this.turnScheduled = false;
+    this.writeTimer = undefined;
+    this.lastWriteAt = performance.now();
     const shared = new Map<string, { bytes: Buffer; count: number }>();
     for (const session of this.sessions) {
       const from = session.turnFrom;
@@ -478,6 +492,7 @@ export class Broadcaster implements PipelineListener {
     clearInterval(this.flushTimer);
     clearInterval(this.lagTimer);
     clearInterval(this.heartbeatTimer);
+    clearTimeout(this.writeTimer);
     if (this.immediate) clearImmediate(this.immediate);
   }
 }

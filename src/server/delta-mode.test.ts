@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { FlowrsClient } from '../client/flowrs-client.js';
+import { FlowrsClient, type WebSocketConstructor } from '../client/flowrs-client.js';
 import { waitFor } from '../sim/test-support/wait.js';
 import type { BookDeltaMessage, ServerMessage } from './protocol.js';
 import { allLive, connect, startApp, type TestApp } from './test-support/app.js';
@@ -103,7 +103,12 @@ describe('delta mode: snapshot + verified deltas', () => {
   it('keeps a client copy of depth-20 books equal to the server’s, every delta verified', async () => {
     t.sim.run(400);
     const keys = ['binance:BTCUSDT', 'bybit:ETHUSDT'];
-    const client = new FlowrsClient(t.wsUrl, { WebSocket, books: keys, mode: 'delta', depth: DEPTH });
+    const client = new FlowrsClient(t.wsUrl, {
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      books: keys,
+      mode: 'delta',
+      depth: DEPTH,
+    });
     try {
       await waitFor(() => client.integrity.deltasApplied >= 40, 'forty verified deltas');
       await copiesEqualServer(t, client, keys);
@@ -129,7 +134,12 @@ describe('delta mode: snapshot + verified deltas', () => {
       return corrupted;
     });
     const key = 'binance:BTCUSDT';
-    const client = new FlowrsClient(proxy.url, { WebSocket, books: [key], mode: 'delta', depth: DEPTH });
+    const client = new FlowrsClient(proxy.url, {
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      books: [key],
+      mode: 'delta',
+      depth: DEPTH,
+    });
     try {
       await waitFor(() => client.integrity.checksumFailures === 1, 'the corruption detected');
       const applied = client.integrity.deltasApplied;
@@ -153,7 +163,12 @@ describe('delta mode: snapshot + verified deltas', () => {
       return 'drop';
     });
     const key = 'bybit:ETHUSDT';
-    const client = new FlowrsClient(proxy.url, { WebSocket, books: [key], mode: 'delta', depth: DEPTH });
+    const client = new FlowrsClient(proxy.url, {
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      books: [key],
+      mode: 'delta',
+      depth: DEPTH,
+    });
     try {
       await waitFor(() => client.integrity.sequenceGaps === 1, 'the gap detected');
       const applied = client.integrity.deltasApplied;
