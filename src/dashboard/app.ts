@@ -16,7 +16,12 @@ let selected = new URLSearchParams(location.search).get('symbol') ?? '';
 let dirty = true;
 let newTrades: TradeMessage[] = [];
 
-const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
+/**
+ * A server with tokens is opened as `/#token=…`: a fragment is never sent to a server (so never in its
+ * logs), and the page hands it to the WebSocket as `?token=`, the one way a browser can send it there.
+ */
+const token = new URLSearchParams(location.hash.slice(1)).get('token');
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 const client = new FlowrsClient(wsUrl, {
   keepTrades: 50,
   reconnectMinMs: 250,

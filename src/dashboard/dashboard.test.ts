@@ -279,6 +279,42 @@ describe('the dashboard, in a real browser', () => {
   });
 });
 
+describe('the dashboard on a server with tokens', () => {
+  let sim: Simulator;
+  let app: Flowrs;
+  let browser: Browser;
+  before(async () => {
+    sim = await Simulator.start({ seed: 93, venues: ['binance'] });
+    sim.run(100);
+    app = new Flowrs(
+      loadConfig([], { ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0', FLOWRS_AUTH_TOKENS: 'dash token/1' }),
+      { log: silentLogger },
+    );
+    await app.start();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    await sim?.stop();
+  });
+
+  it('passes the token in the page address (#token=…) on to its WebSocket, and shows nothing without it', async () => {
+    const base = `http://127.0.0.1:${app.address!.port}/`;
+    const page = await (await newContext(browser)).newPage();
+    await page.goto(`${base}#token=${encodeURIComponent('dash token/1')}`);
+    await page.waitForFunction((n) => document.querySelectorAll('#book-rows tr').length === n, app.books.list().length);
+    assert.equal(await page.getAttribute('#connection', 'data-state'), 'open');
+    assert.equal(app.server.rejectedHandshakes.unauthorized, 0);
+    const without = await (await newContext(browser)).newPage();
+    await without.goto(base);
+    await waitFor(() => app.server.rejectedHandshakes.unauthorized > 0, 'the page without a token is refused');
+    assert.equal(await without.$$eval('#book-rows tr', (trs) => trs.length), 0);
+    await page.close();
+    await without.close();
+  });
+});
+
 describe('npm run demo', () => {
   it('starts the simulator and FlowRS together, prints the dashboard URL, and stops both on Ctrl-C', async () => {
     const child = spawn('npm', ['run', '--silent', 'demo'], {

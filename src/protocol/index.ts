@@ -8,9 +8,11 @@ export type { ConsolidatedLevel, ConsolidationSource, VenueLevels } from './cons
 export { buildConsolidatedView, consolidateLevels } from './consolidate.js';
 export { DeltaBook, type DeltaVerdict } from './delta-book.js';
 export {
+  CLOSE_FORBIDDEN_ORIGIN,
   CLOSE_GOING_AWAY,
   CLOSE_POLICY,
   CLOSE_TOO_BIG,
+  CLOSE_UNAUTHORIZED,
   MAX_CLIENT_MESSAGE_BYTES,
   MAX_CLIENT_MESSAGES_PER_SECOND,
   MAX_CONSOLIDATED,

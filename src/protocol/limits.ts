@@ -14,6 +14,10 @@ export const MAX_CLIENT_MESSAGES_PER_SECOND = 50;
 export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_POLICY = 1008;
 export const CLOSE_GOING_AWAY = 1001;
+/** The connection carried no valid token (FLOWRS_AUTH_TOKENS / FLOWRS_AUTH_TOKEN_FILE); not retried by FlowrsClient. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** The browser page's origin is not in FLOWRS_ALLOWED_ORIGINS; not retried by FlowrsClient. */
+export const CLOSE_FORBIDDEN_ORIGIN = 4403;
 
 /** A book name: `exchange:SYMBOL`, or a canonical instrument `BASE-QUOTE`. */
 const BOOK_NAME = /^(?:[^:\s]{1,30}:[^:\s]{1,60}|[A-Za-z0-9]{1,20}-[A-Za-z0-9]{2,10})$/;

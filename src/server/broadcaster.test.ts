@@ -8,7 +8,7 @@ import { ExchangeManager } from '../exchanges/manager.js';
 import { silentLogger } from '../log.js';
 import { MetricsEngine } from '../metrics/metrics-engine.js';
 import { waitFor } from '../sim/test-support/wait.js';
-import { Broadcaster } from './broadcaster.js';
+import { Broadcaster, MAX_WRITE_BATCH_BYTES } from './broadcaster.js';
 import type { ServerMessage } from './protocol.js';
 
 const trade = (id: number): TradeEvent => ({
@@ -28,7 +28,8 @@ describe('Broadcaster: one buffer per client per event-loop turn', () => {
   const broadcaster = new Broadcaster(
     books,
     new MetricsEngine(books, new ExchangeManager([])),
-    { throttleMs: 0, displayDepth: 5, simulated: true },
+    // One write per turn: these tests are about what a turn holds (batching over turns is tested below).
+    { throttleMs: 0, displayDepth: 5, simulated: true, writeIntervalMs: 0 },
     silentLogger,
   );
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
@@ -88,5 +89,40 @@ describe('Broadcaster: one buffer per client per event-loop turn', () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(session.skipped, skipped + 1);
     assert.ok(slow.server.ws.bufferedAmount < 4 * 1024 * 1024, 'its unsent bytes stay bounded');
+  });
+
+  it('batches the messages of consecutive turns into one write per client per write interval', async () => {
+    const batching = new Broadcaster(
+      books,
+      new MetricsEngine(books, new ExchangeManager([])),
+      { throttleMs: 0, displayDepth: 5, simulated: true, writeIntervalMs: 60_000 },
+      silentLogger,
+    );
+    const c = await client();
+    const session = batching.add(c.server.ws, c.server.socket, 'batched');
+    let writes = 0;
+    const write = session.socket.write.bind(session.socket);
+    session.socket.write = ((...args: Parameters<typeof write>) => {
+      writes++;
+      return write(...args);
+    }) as typeof session.socket.write;
+    // The first message leaves at the end of its turn; the next turns' wait for the interval.
+    batching.onTrade(trade(1));
+    await waitFor(() => c.messages.length === 2, 'the first trade');
+    for (let id = 2; id <= 5; id++) {
+      batching.onTrade(trade(id));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(writes, 1, 'one write so far');
+    assert.equal(c.messages.length, 2);
+    // A batch past MAX_WRITE_BATCH_BYTES leaves at once, with everything queued before it, in order.
+    batching.onTrade({ ...trade(6), symbol: 'x'.repeat(MAX_WRITE_BATCH_BYTES) });
+    await waitFor(() => c.messages.length === 7, 'the batch');
+    assert.equal(writes, 2);
+    assert.deepEqual(
+      c.messages.slice(1).map((m) => (m.type === 'trade' ? m.tradeId : m.type)),
+      ['1', '2', '3', '4', '5', '6'],
+    );
+    batching.stop();
   });
 });

@@ -38,6 +38,8 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
  * leave together (an isolated message still leaves at the end of its turn, with no added delay).
  */
 export const DEFAULT_WRITE_INTERVAL_MS = 10;
+/** Queued bytes that are written at once, interval or not: a batch never grows past about this. */
+export const MAX_WRITE_BATCH_BYTES = 64 * 1024;
 /** How often lagging clients are checked for having drained. */
 export const LAG_CHECK_MS = 100;
 
@@ -146,6 +148,7 @@ export class Broadcaster implements PipelineListener {
   private readonly turnFrames: Buffer[] = [];
   /** Each frame's route (undefined: for every client, e.g. metrics). */
   private readonly turnRoutes: Route[] = [];
+  private turnBytes = 0;
   private readonly deltaStreams = new DeltaStreams();
   /** What the clients together want; recomputed after selections change. */
   private demand: Demand | undefined;
@@ -299,9 +302,19 @@ export class Broadcaster implements PipelineListener {
    * at most one per `writeIntervalMs`, so under load (a trade in every turn) they batch.
    */
   private broadcast(text: string, route?: Route): void {
-    this.turnFrames.push(textFrame(Buffer.from(text)));
+    const frame = textFrame(Buffer.from(text));
+    this.turnFrames.push(frame);
     this.turnRoutes.push(route);
-    if (this.turnScheduled) return;
+    this.turnBytes += frame.length;
+    if (this.turnScheduled) {
+      // A big batch leaves now: what a lagging client may be sent past its limit stays small.
+      if (this.writeTimer !== undefined && this.turnBytes >= MAX_WRITE_BATCH_BYTES) {
+        clearTimeout(this.writeTimer);
+        this.writeTimer = undefined;
+        process.nextTick(this.writeTurn);
+      }
+      return;
+    }
     this.turnScheduled = true;
     const waitMs = this.lastWriteAt + this.writeIntervalMs - performance.now();
     if (waitMs <= 0) process.nextTick(this.writeTurn);
@@ -359,6 +372,7 @@ export class Broadcaster implements PipelineListener {
     }
     this.turnFrames.length = 0;
     this.turnRoutes.length = 0;
+    this.turnBytes = 0;
   };
 
   // ---- pipeline listener ---------------------------------------------------------------------
