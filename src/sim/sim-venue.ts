@@ -56,6 +56,8 @@ export interface SimVenue {
   rejectNextSubscription(symbol: string): void;
   /** Makes the next `count` REST requests answer with the venue's rate-limit response. */
   rateLimitNext(count: number): void;
+  /** Makes the next `count` instrument-list requests fail (an error or rate-limit answer). */
+  failInstrumentList(count: number): void;
   /**
    * Replays a real recording of this venue through its own servers (venues with recordings): takes its
    * REST answers, returns the symbols it carries market data for; then `publishRecorded` sends each frame
@@ -63,6 +65,11 @@ export interface SimVenue {
    */
   loadRecording?(recording: Recording): string[];
   publishRecorded?(frame: string): boolean;
+  /**
+   * How many open connections the venue streams any of `symbol`'s market data to (book or trades): what a
+   * client has subscribed to, as the venue sees it.
+   */
+  subscribers(symbol: string): number;
   /** Frames and requests seen, for assertions. */
   readonly stats: { readonly connectionsOpened: number; readonly subscribeRequests: number };
   stop(): Promise<void>;

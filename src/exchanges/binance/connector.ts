@@ -1,11 +1,12 @@
+import type { Instrument } from '../../core/instrument.js';
 import type { BookAuditResult, MarketSink, ResyncReason } from '../../core/sink.js';
 import { bookKey } from '../../core/types.js';
 import type { Logger } from '../../log.js';
 import { RateLimitedLog } from '../../log.js';
 import { AuditScheduler, DEFAULT_AUDIT_INTERVAL_MS, DEFAULT_AUDIT_TIMEOUT_MS } from '../audit.js';
 import type { Backoff } from '../backoff.js';
-import { type ConnectorStatus, newCounters, type VenueConnector } from '../connector.js';
-import { ConnectorStoppedError, VenueHttpError, VenueResponseError } from '../errors.js';
+import { type ConnectorStatus, newCounters, type OnDemandBooks, type VenueConnector } from '../connector.js';
+import { ConnectorStoppedError, SubscriptionRejectedError, VenueHttpError, VenueResponseError } from '../errors.js';
 import { InstrumentList } from '../instrument-list.js';
 import { ReconnectingSocket } from '../reconnecting-socket.js';
 import { fetchResponse, SnapshotQueue } from '../snapshot-queue.js';
@@ -56,6 +57,11 @@ export const BINANCE_INSTRUMENT_LIST_TIMEOUT_MS = 5_000;
  * re-opened connection, not one per symbol.
  */
 export const BINANCE_STREAM_DROP_DELAY_MS = 250;
+/**
+ * Messages FlowRS sends on one connection per second at most: Binance closes a connection that sends
+ * more than 10 (its answers to the venue's pings count too), so half of that.
+ */
+export const BINANCE_MAX_OUTGOING_PER_SECOND = 5;
 
 export interface BinanceConnectorOptions {
   readonly symbols: readonly string[];
@@ -94,7 +100,17 @@ type Category = 'public' | 'market';
 interface StreamConnection {
   readonly name: string;
   readonly category: Category;
-  readonly symbols: readonly string[];
+  /**
+   * Its symbols: in its URL at every (re)connection; books followed on demand are added (SUBSCRIBE) and
+   * removed (UNSUBSCRIBE) while it is open.
+   */
+  symbols: string[];
+  /** The streams the URL of its latest connection attempt carried (a rotation's replacement included). */
+  urlStreams: readonly string[];
+  /** The streams its open connection carries: its URL's, plus SUBSCRIBEs, less UNSUBSCRIBEs. */
+  liveStreams: readonly string[];
+  /** A SUBSCRIBE/UNSUBSCRIBE is due at the end of this turn: books followed together share one message. */
+  reconcileDue: boolean;
   readonly socket: ReconnectingSocket;
 }
 
@@ -117,11 +133,22 @@ const auditKey = (symbol: string) => `${symbol}#audit`;
  */
 export class BinanceConnector implements VenueConnector {
   readonly exchange = 'binance' as const;
+  readonly onDemand: OnDemandBooks;
+  /** The configured symbols (never dropped). */
   private readonly symbols: readonly string[];
+  /** Symbols followed on demand (`onDemand.follow`), until unfollowed. */
+  private readonly followed = new Set<string>();
+  /** Every trading perpetual the venue lists, by symbol (from the last exchangeInfo). */
+  private readonly listed = new Map<string, Instrument>();
   private readonly wsUrl: string;
   private readonly restUrl: string;
   private connections: StreamConnection[] = [];
   private readonly syncs = new Map<string, BinanceBookSync>();
+  /** SUBSCRIBE/UNSUBSCRIBE requests not answered yet, by id (an error answer names its id). */
+  private readonly requests = new Map<
+    number,
+    { connection: StreamConnection; method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; streams: readonly string[] }
+  >();
   /** Symbols the venue does not list: flagged, and carried by no connection. */
   private readonly unknown = new Set<string>();
   private readonly lastTradeId = new Map<string, number>();
@@ -137,6 +164,11 @@ export class BinanceConnector implements VenueConnector {
   /** Reconnections of connections since closed for good (so the venue's total never goes down). */
   private retiredReconnections = 0;
   private readonly depthSuffix: string;
+  /** The next index of a connection name per category (`public#N`): never reused while running. */
+  private readonly nextConnectionIndex: Record<Category, number> = { public: 0, market: 0 };
+  private nextRequestId = 1;
+  /** Settles once the instrument list's first load has answered (or failed). */
+  private firstLoad: Promise<boolean> | undefined;
 
   constructor(private readonly options: BinanceConnectorOptions) {
     this.symbols = [...new Set(options.symbols.map((s) => s.toUpperCase()))];
@@ -163,27 +195,31 @@ export class BinanceConnector implements VenueConnector {
     });
     this.auditScheduler = new AuditScheduler({
       intervalMs: options.auditIntervalMs ?? DEFAULT_AUDIT_INTERVAL_MS,
-      keys: () => this.symbols,
+      keys: () => this.allSymbols(),
       eligible: (symbol) => !this.unknown.has(symbol) && this.syncs.get(symbol)?.isTrusted === true,
       busy: () => this.auditBusy(),
       start: (symbol) => this.startAudit(symbol),
     });
+    this.onDemand = {
+      lists: (symbol) => this.lists(symbol),
+      follow: (symbol) => this.follow(symbol),
+      unfollow: (symbol) => this.unfollow(symbol),
+    };
+  }
+
+  /** The configured symbols, then those followed on demand. */
+  private allSymbols(): string[] {
+    return [...this.symbols, ...this.followed];
   }
 
   start(sink: MarketSink): void {
     if (this.phase !== 'idle') return;
     this.sink = sink;
     this.phase = 'loading';
-    for (const symbol of this.symbols) {
-      this.syncs.set(
-        symbol,
-        new BinanceBookSync(symbol, sink, (s, delayMs) => this.requestLiveSnapshot(s, delayMs), this.counters, {
-          badSnapshotRetryMs: this.options.badSnapshotRetryMs,
-        }),
-      );
-    }
+    for (const symbol of this.allSymbols()) this.addSync(symbol);
     this.instruments.onLoad((listed) => this.onInstrumentList(listed));
-    void this.instruments.load().then((loaded) => {
+    this.firstLoad = this.instruments.load();
+    void this.firstLoad.then((loaded) => {
       if (this.phase !== 'loading') return;
       this.phase = 'running';
       // Without the list, only a snapshot's answer can say that a symbol is unknown: ask at once.
@@ -191,6 +227,15 @@ export class BinanceConnector implements VenueConnector {
       this.openConnections(this.streamSymbols());
       this.auditScheduler.start();
     });
+  }
+
+  private addSync(symbol: string): void {
+    this.syncs.set(
+      symbol,
+      new BinanceBookSync(symbol, this.sink!, (s, delayMs) => this.requestLiveSnapshot(s, delayMs), this.counters, {
+        badSnapshotRetryMs: this.options.badSnapshotRetryMs,
+      }),
+    );
   }
 
   // ---- instrument list ----------------------------------------------------------------------
@@ -209,14 +254,19 @@ export class BinanceConnector implements VenueConnector {
     }
     const parsed = parseBinanceExchangeInfo(body);
     if ('error' in parsed) throw new VenueResponseError(parsed.error);
-    const followed = parsed.instruments.filter((i) => this.symbols.includes(i.symbol));
-    this.sink?.instruments('binance', followed);
-    return new Set(parsed.instruments.map((i) => i.symbol));
+    this.listed.clear();
+    for (const instrument of parsed.instruments) this.listed.set(instrument.symbol, instrument);
+    const symbols = this.allSymbols();
+    this.sink?.instruments(
+      'binance',
+      parsed.instruments.filter((i) => symbols.includes(i.symbol)),
+    );
+    return new Set(this.listed.keys());
   }
 
   /** Every load of the list (the first and each refresh): flag what it does not list, and drop its streams. */
   private onInstrumentList(listed: ReadonlySet<string>): void {
-    const unlisted = this.symbols.filter((s) => !listed.has(s) && !this.unknown.has(s));
+    const unlisted = this.allSymbols().filter((s) => !listed.has(s) && !this.unknown.has(s));
     for (const symbol of unlisted) this.markUnknown(symbol);
     if (this.phase === 'running' && unlisted.length > 0) this.dropStreams();
   }
@@ -233,9 +283,9 @@ export class BinanceConnector implements VenueConnector {
     this.syncs.get(symbol)?.abandon();
   }
 
-  /** The symbols that get streams: every configured one the venue is not known to refuse. */
+  /** The symbols that get streams: every configured or followed one the venue is not known to refuse. */
   private streamSymbols(): string[] {
-    return this.symbols.filter((s) => !this.unknown.has(s));
+    return this.allSymbols().filter((s) => !this.unknown.has(s));
   }
 
   // ---- connections --------------------------------------------------------------------------
@@ -266,6 +316,28 @@ export class BinanceConnector implements VenueConnector {
 
   private openConnections(symbols: readonly string[]): void {
     for (const { category, name, symbols: chunk } of this.plan(symbols)) this.openConnection(category, name, chunk);
+    for (const category of ['public', 'market'] as const) {
+      this.nextConnectionIndex[category] = this.connections.filter((c) => c.category === category).length;
+    }
+  }
+
+  /** The URL of a connection carrying these symbols' streams of `category`. */
+  private connectionUrl(category: Category, symbols: readonly string[]): string {
+    return combinedStreamUrl(
+      this.wsUrl,
+      category,
+      symbols.map((s) => this.streamName(s, category)),
+    );
+  }
+
+  /** Whether `conn` can take `symbol`'s stream within the venue's streams per connection and URL length. */
+  private hasRoom(conn: StreamConnection, symbol: string): boolean {
+    const maxStreams = this.options.maxStreamsPerConnection ?? BINANCE_MAX_STREAMS;
+    const maxUrlLength = this.options.maxUrlLength ?? BINANCE_MAX_URL_LENGTH;
+    return (
+      conn.symbols.length < maxStreams &&
+      this.connectionUrl(conn.category, [...conn.symbols, symbol]).length <= maxUrlLength
+    );
   }
 
   /**
@@ -273,11 +345,17 @@ export class BinanceConnector implements VenueConnector {
    * A connection re-opened under the same name keeps counting its predecessor's reconnections.
    */
   private openConnection(category: Category, name: string, symbols: readonly string[], reconnections = 0): void {
-    const streams = symbols.map((s) => this.streamName(s, category));
     const sink = this.sink!;
     const socket: ReconnectingSocket = new ReconnectingSocket({
       name,
-      url: () => combinedStreamUrl(this.wsUrl, category, streams),
+      // The URL carries the symbols it has now: a reconnect includes books followed meanwhile.
+      url: () => {
+        conn.urlStreams = conn.symbols.map((s) => this.streamName(s, category));
+        return combinedStreamUrl(this.wsUrl, category, conn.urlStreams);
+      },
+      // Books followed or unfollowed while it was connecting: the URL it opened with did not have them.
+      onOpen: () => this.reconcileStreams(conn, conn.urlStreams),
+      maxOutgoingPerSecond: BINANCE_MAX_OUTGOING_PER_SECOND,
       heartbeat: { kind: 'ws' },
       pingIntervalMs: this.options.pingIntervalMs ?? BINANCE_PING_INTERVAL_MS,
       pongTimeoutMs: this.options.pongTimeoutMs,
@@ -290,7 +368,8 @@ export class BinanceConnector implements VenueConnector {
       log: this.options.log,
       onMessage: (text, at) => this.onFrame(text, at),
       onDisconnect: () => {
-        if (category === 'public') this.onConnectionLost(symbols);
+        this.forgetRequests(conn);
+        if (category === 'public') this.onConnectionLost(conn.symbols);
       },
       onStatus: (status) => {
         // A replaced connection's last words must not overwrite its successor's state (same name).
@@ -303,13 +382,60 @@ export class BinanceConnector implements VenueConnector {
           status.reason === 'connect_failed' &&
           REFUSED_UPGRADE.test(status.detail)
         ) {
-          for (const s of symbols) this.syncs.get(s)?.subscriptionRefused();
+          for (const s of conn.symbols) this.syncs.get(s)?.subscriptionRefused();
         }
       },
     });
+    const conn: StreamConnection = {
+      name,
+      category,
+      symbols: [...symbols],
+      urlStreams: [],
+      liveStreams: [],
+      reconcileDue: false,
+      socket,
+    };
     socket.reconnections = reconnections;
-    this.connections.push({ name, category, symbols, socket });
+    this.connections.push(conn);
     socket.start();
+  }
+
+  /**
+   * Subscribes (or unsubscribes) the streams `conn` should carry that a connection carrying `carried`
+   * lacks (or has too many of): on opening, `carried` is its URL's; while open, what it carries.
+   */
+  private reconcileStreams(conn: StreamConnection, carried: readonly string[]): void {
+    const wanted = conn.symbols.map((s) => this.streamName(s, conn.category));
+    const added = wanted.filter((s) => !carried.includes(s));
+    const removed = carried.filter((s) => !wanted.includes(s));
+    if (added.length > 0) this.sendStreamRequest(conn, 'SUBSCRIBE', added);
+    if (removed.length > 0) this.sendStreamRequest(conn, 'UNSUBSCRIBE', removed);
+    conn.liveStreams = wanted;
+  }
+
+  /**
+   * Subscribes what changed on an open connection at the end of this turn, so that books followed (or
+   * unfollowed) together cost one message. A connection not open yet does it when it opens.
+   */
+  private scheduleReconcile(conn: StreamConnection): void {
+    if (conn.reconcileDue) return;
+    conn.reconcileDue = true;
+    queueMicrotask(() => {
+      conn.reconcileDue = false;
+      if (this.connections.includes(conn) && conn.socket.isOpen) this.reconcileStreams(conn, conn.liveStreams);
+    });
+  }
+
+  /** `{"method":"SUBSCRIBE","params":[…],"id":N}` on an open connection (paced under the venue's limit). */
+  private sendStreamRequest(conn: StreamConnection, method: 'SUBSCRIBE' | 'UNSUBSCRIBE', streams: string[]): void {
+    const id = this.nextRequestId++;
+    this.requests.set(id, { connection: conn, method, streams });
+    conn.socket.send(JSON.stringify({ method, params: streams, id }));
+  }
+
+  /** Requests a lost or closed connection will never have answered. */
+  private forgetRequests(conn: StreamConnection): void {
+    for (const [id, request] of this.requests) if (request.connection === conn) this.requests.delete(id);
   }
 
   private onConnectionLost(symbols: readonly string[]): void {
@@ -343,6 +469,7 @@ export class BinanceConnector implements VenueConnector {
     if (replaced.length === 0) return;
     this.connections = next;
     for (const conn of replaced) {
+      this.forgetRequests(conn);
       void conn.socket.stop();
       const remaining = conn.symbols.filter((s) => !this.unknown.has(s));
       if (conn.category === 'public') this.onConnectionLost(remaining);
@@ -381,21 +508,45 @@ export class BinanceConnector implements VenueConnector {
       }
       case 'trade': {
         const { symbol, tradeId } = frame.event;
+        // A symbol no longer followed may still stream until its UNSUBSCRIBE is carried out: not served.
+        if (!this.syncs.has(symbol)) return true;
         const id = Number(tradeId);
         const last = this.lastTradeId.get(symbol) ?? -1;
         // Connection overlap (rotation) can deliver a trade twice; aggregate ids only grow.
         if (id <= last) return true;
         this.lastTradeId.set(symbol, id);
-        if (this.syncs.has(symbol)) this.sink?.trade(frame.event);
+        this.sink?.trade(frame.event);
         return true;
       }
       case 'ignored':
         return true;
       case 'response':
+        this.requests.delete(frame.id);
         return false;
-      case 'error':
+      case 'error': {
+        const request = frame.id === undefined ? undefined : this.requests.get(frame.id);
+        if (request !== undefined && frame.id !== undefined) {
+          this.requests.delete(frame.id);
+          this.counters.subscriptionFailures++;
+          this.options.log.error(
+            {
+              connection: request.connection.name,
+              streams: request.streams,
+              err: new SubscriptionRejectedError(request.streams.join(','), `${frame.code} ${frame.message}`),
+            },
+            `${request.method} refused by the venue`,
+          );
+          // A refused depth stream: its book gets no event (the connection's next URL asks for it again).
+          if (request.method === 'SUBSCRIBE' && request.connection.category === 'public') {
+            for (const s of request.connection.symbols) {
+              if (request.streams.includes(this.streamName(s, 'public'))) this.syncs.get(s)?.subscriptionRefused();
+            }
+          }
+          return false;
+        }
         this.warn.warn('venue-error', { code: frame.code, msg: frame.message }, 'venue reported an error');
         return false;
+      }
       case 'invalid':
         this.sink?.invalidFrame('binance', frame.reason, `${frame.detail}: ${text.slice(0, 120)}`);
         return true;
@@ -531,6 +682,76 @@ export class BinanceConnector implements VenueConnector {
     this.audit = undefined;
     audit.abort();
     this.options.log.debug({ book: bookKeyOf(audit.symbol), why }, 'audit abandoned');
+  }
+
+  // ---- books on demand ----------------------------------------------------------------------
+
+  /** Whether Binance lists `symbol`, once exchangeInfo's first load has answered (or failed). */
+  private async lists(symbol: string): Promise<boolean | undefined> {
+    if (this.firstLoad === undefined) return undefined; // not started: nothing can be known
+    await this.firstLoad;
+    // A retry that has loaded the list since a failed first load answers too.
+    return this.instruments.lists(symbol.toUpperCase());
+  }
+
+  /**
+   * Follows a listed symbol: a book sync, its instrument reported, its depth stream on a `public`
+   * connection and its aggTrade stream on a `market` one with room (SUBSCRIBE when open; the URL of its
+   * next connection carries it anyway), else on new connections. While exchangeInfo still loads the
+   * symbol is only added: the connections about to open carry it.
+   */
+  private follow(symbol: string): void {
+    const upper = symbol.toUpperCase();
+    if (this.phase === 'stopped' || this.syncs.has(upper) || this.followed.has(upper)) return;
+    this.followed.add(upper);
+    if (this.phase === 'idle') return; // start() adds its sync
+    this.addSync(upper);
+    const instrument = this.listed.get(upper);
+    if (instrument) this.sink?.instruments('binance', [instrument]);
+    this.options.log.info({ book: bookKeyOf(upper) }, 'following a book on demand');
+    if (this.phase !== 'running') return;
+    for (const category of ['public', 'market'] as const) {
+      const conn = this.connections.find((c) => c.category === category && this.hasRoom(c, upper));
+      if (conn === undefined) {
+        this.openConnection(category, `${category}#${this.nextConnectionIndex[category]++}`, [upper]);
+        continue;
+      }
+      conn.symbols.push(upper);
+      this.scheduleReconcile(conn);
+    }
+  }
+
+  /**
+   * Stops following a symbol `follow` added: its streams unsubscribed and out of every URL (a connection
+   * left with none is closed), its sync dropped, so that frames still in flight for it are ignored.
+   */
+  private unfollow(symbol: string): void {
+    const upper = symbol.toUpperCase();
+    if (!this.followed.delete(upper)) return;
+    this.options.log.info({ book: bookKeyOf(upper) }, 'no longer following a book on demand');
+    if (this.audit?.symbol === upper) this.abortAudit('no longer followed');
+    this.syncs.delete(upper);
+    this.unknown.delete(upper);
+    this.lastTradeId.delete(upper);
+    for (const conn of [...this.connections]) {
+      if (!conn.symbols.includes(upper)) continue;
+      conn.symbols = conn.symbols.filter((s) => s !== upper);
+      if (conn.symbols.length === 0) {
+        this.closeConnection(conn, 'closed a connection whose last on-demand book is no longer followed');
+        continue;
+      }
+      this.scheduleReconcile(conn);
+    }
+  }
+
+  /** Closes a connection for good, keeping its reconnections in the venue's total. */
+  private closeConnection(conn: StreamConnection, why: string): void {
+    this.connections = this.connections.filter((c) => c !== conn);
+    this.forgetRequests(conn);
+    this.retiredReconnections += conn.socket.reconnections;
+    void conn.socket.stop();
+    this.sink?.connection('binance', conn.name, { type: 'closed' });
+    this.options.log.info({ connection: conn.name }, why);
   }
 
   // ---- control ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { canonicalPerp, type Instrument } from '../../core/instrument.js';
 import type { InvalidFrameReason } from '../../core/sink.js';
 import type { BookDeltaEvent, PriceLevel, TradeEvent } from '../../core/types.js';
 import { isInt, isObject, type Json } from '../json-guards.js';
+import { BINANCE_SCAN_DEPTH, BINANCE_SCAN_TRADE, BinanceScanner } from './scan.js';
 
 /**
  * Binance USDⓈ-M futures market-stream frames → normalized events.
@@ -19,8 +20,33 @@ export type BinanceFrame =
   | { readonly kind: 'ignored'; readonly eventType: string }
   | { readonly kind: 'invalid'; readonly reason: InvalidFrameReason; readonly detail: string };
 
-/** Parses one text frame from a `/public/stream`, `/market/stream` or raw `/ws` connection. */
+const scanner = new BinanceScanner();
+
+/**
+ * Parses one text frame from a `/public/stream`, `/market/stream` or raw `/ws` connection. Scanner first
+ * (see scan.ts: the depth and aggTrade frames the venue sends, read without `JSON.parse`); anything the
+ * scanner does not recognise goes through `parseBinanceFrameViaJson`, with the same result either way.
+ */
 export function parseBinanceFrame(text: string, localTs: number): BinanceFrame {
+  return parseBinanceFrameWith(scanner, text, localTs);
+}
+
+/** `parseBinanceFrame` with the given scanner (the equivalence tests pass deliberately broken ones). */
+export function parseBinanceFrameWith(scanner: BinanceScanner, text: string, localTs: number): BinanceFrame {
+  const kind = scanner.scan(text);
+  if (kind === BINANCE_SCAN_DEPTH) {
+    const f = scanner;
+    return depthFrame(f.s, f.b, f.a, f.U, f.u, f.pu, f.E, localTs);
+  }
+  if (kind === BINANCE_SCAN_TRADE) {
+    const f = scanner;
+    return tradeFrame(f.s, f.aggId, f.p, f.q, f.m, f.T, localTs);
+  }
+  return parseBinanceFrameViaJson(text, localTs);
+}
+
+/** The reference path: `JSON.parse`, then `normalizeBinanceMessage`. */
+export function parseBinanceFrameViaJson(text: string, localTs: number): BinanceFrame {
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -55,14 +81,28 @@ function depth(d: Json, localTs: number): BinanceFrame {
   if (!Array.isArray(b) || !Array.isArray(a))
     return { kind: 'invalid', reason: 'bad_field', detail: 'depthUpdate: b/a not arrays' };
   if (U > u) return { kind: 'invalid', reason: 'bad_field', detail: 'depthUpdate: U > u' };
+  return depthFrame(s, b as PriceLevel[], a as PriceLevel[], U, u, pu, E, localTs);
+}
+
+/** The depth frame both paths build (one constructor, so both give the same object). */
+function depthFrame(
+  symbol: string,
+  bids: PriceLevel[],
+  asks: PriceLevel[],
+  U: number,
+  u: number,
+  pu: number,
+  E: number,
+  localTs: number,
+): BinanceFrame {
   return {
     kind: 'depth',
     event: {
       type: 'book_delta',
       exchange: 'binance',
-      symbol: s,
-      bids: b as PriceLevel[],
-      asks: a as PriceLevel[],
+      symbol,
+      bids,
+      asks,
       firstUpdateId: U,
       updateId: u,
       prevUpdateId: pu,
@@ -78,17 +118,29 @@ function aggTrade(d: Json, localTs: number): BinanceFrame {
     return { kind: 'invalid', reason: 'bad_field', detail: 'aggTrade: bad s/a/p/q/T' };
   }
   if (typeof m !== 'boolean') return { kind: 'invalid', reason: 'bad_field', detail: 'aggTrade: m is not a boolean' };
+  return tradeFrame(s, a, p, q, m, T, localTs);
+}
+
+function tradeFrame(
+  symbol: string,
+  aggId: number,
+  price: string,
+  quantity: string,
+  buyerIsMaker: boolean,
+  T: number,
+  localTs: number,
+): BinanceFrame {
   return {
     kind: 'trade',
     event: {
       type: 'trade',
       exchange: 'binance',
-      symbol: s,
-      tradeId: String(a),
-      price: p,
-      quantity: q,
+      symbol,
+      tradeId: String(aggId),
+      price,
+      quantity,
       // m: "is the buyer the market maker?" — if so, the taker sold.
-      side: m ? 'sell' : 'buy',
+      side: buyerIsMaker ? 'sell' : 'buy',
       venueTs: T,
       localTs,
     },

@@ -1,17 +1,40 @@
 import type { PriceLevel } from '../../core/types.js';
 import { isInt, isObject, type Json } from '../json-guards.js';
 import type { AckFrame, TradeFrame, VenueFrame } from '../kit/venue-frame.js';
+import { BYBIT_SCAN_BOOK, BYBIT_SCAN_TRADES, BybitScanner } from './scan.js';
 
 /** The answer Bybit gives a topic it has no such stream for (an instrument it does not list). */
 export const BYBIT_UNKNOWN_TOPIC = 'handler not found';
 /** Its answer to a second subscription of the same topic: not an error, and not a gap. */
 export const BYBIT_ALREADY_SUBSCRIBED = 'already subscribed';
 
+const scanner = new BybitScanner();
+
 /**
  * Bybit v5 public frames → the shared frame type. Structural validation only; level strings are checked
  * by the book engine before it changes anything. Unknown extra fields are ignored.
+ *
+ * Scanner first (see scan.ts: the orderbook and publicTrade pushes the venue sends, read without
+ * `JSON.parse`); anything the scanner does not recognise goes through `parseBybitFrameViaJson`, with the
+ * same result either way.
  */
 export function parseBybitFrame(text: string, localTs: number): VenueFrame {
+  return parseBybitFrameWith(scanner, text, localTs);
+}
+
+/** `parseBybitFrame` with the given scanner (the equivalence tests pass deliberately broken ones). */
+export function parseBybitFrameWith(scanner: BybitScanner, text: string, localTs: number): VenueFrame {
+  const kind = scanner.scan(text);
+  if (kind === BYBIT_SCAN_BOOK) {
+    const f = scanner;
+    return bookFrame(f.s, f.snapshot, f.b, f.a, f.u, f.ts);
+  }
+  if (kind === BYBIT_SCAN_TRADES) return tradesFrame(scanner.symbol, scanner.topic, scanner.trades);
+  return parseBybitFrameViaJson(text, localTs);
+}
+
+/** The reference path: `JSON.parse`, then structural checks on the parsed value. */
+export function parseBybitFrameViaJson(text: string, localTs: number): VenueFrame {
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -58,12 +81,24 @@ function orderbook(m: Json): VenueFrame {
   if (typeof s !== 'string' || !isInt(u) || !Array.isArray(b) || !Array.isArray(a)) {
     return { kind: 'invalid', reason: 'bad_field', detail: 'orderbook: bad s/b/a/u' };
   }
+  return bookFrame(s, type === 'snapshot', b as PriceLevel[], a as PriceLevel[], u, ts);
+}
+
+/** The book frame both paths build (one constructor, so both give the same object). */
+function bookFrame(
+  symbol: string,
+  snapshot: boolean,
+  bids: PriceLevel[],
+  asks: PriceLevel[],
+  u: number,
+  ts: number,
+): VenueFrame {
   return {
     kind: 'book',
-    symbol: s,
-    action: type === 'snapshot' ? 'snapshot' : 'update',
-    bids: b as PriceLevel[],
-    asks: a as PriceLevel[],
+    symbol,
+    action: snapshot ? 'snapshot' : 'update',
+    bids,
+    asks,
     firstUpdateId: u,
     updateId: u,
     venueTs: ts,
@@ -93,6 +128,10 @@ function trades(m: Json, _localTs: number): VenueFrame {
     // `S` is the taker's side.
     out.push({ tradeId: i, price: p, size: v, side: S === 'Buy' ? 'buy' : 'sell', venueTs: T });
   }
-  const topic = typeof m.topic === 'string' ? m.topic : '';
-  return { kind: 'trades', symbol: symbol || topic.slice('publicTrade.'.length), trades: out };
+  return tradesFrame(symbol, typeof m.topic === 'string' ? m.topic : '', out);
+}
+
+/** The trades frame both paths build: named by the last trade's symbol, else by the topic. */
+function tradesFrame(symbol: string, topic: string, trades: TradeFrame[]): VenueFrame {
+  return { kind: 'trades', symbol: symbol || topic.slice('publicTrade.'.length), trades };
 }

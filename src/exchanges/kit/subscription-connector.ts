@@ -5,13 +5,13 @@ import type { BookEvent, Exchange, TradeEvent } from '../../core/types.js';
 import type { Logger } from '../../log.js';
 import { AuditScheduler, DEFAULT_AUDIT_TIMEOUT_MS } from '../audit.js';
 import { Backoff } from '../backoff.js';
-import { type ConnectorStatus, newCounters, type VenueConnector } from '../connector.js';
+import { type ConnectorStatus, newCounters, type OnDemandBooks, type VenueConnector } from '../connector.js';
 import { SubscriptionRejectedError } from '../errors.js';
 import { DEFAULT_INSTRUMENT_RETRY_MS, InstrumentList } from '../instrument-list.js';
 import { ReconnectingSocket } from '../reconnecting-socket.js';
 import type { BookSequencer } from './book-sequencer.js';
 import { ShadowSubscription } from './shadow-subscription.js';
-import type { SubscriptionProtocol } from './subscription-protocol.js';
+import type { ConnectionLimits, SubscriptionProtocol } from './subscription-protocol.js';
 import { RecentTradeIds } from './trade-ids.js';
 import type { AckFrame, BookFrame, TradesFrame } from './venue-frame.js';
 import type { ConnectorContext, ConnectorTiming, VenueSettingsSpec } from './venue-module.js';
@@ -23,13 +23,22 @@ export const DEFAULT_INVALID_SNAPSHOT_RETRY_MS = 1_000;
 export const DEFAULT_INVALID_SNAPSHOT_RETRY_CAP_MS = 5 * 60 * 1000;
 export const DEFAULT_INSTRUMENTS_TIMEOUT_MS = 10_000;
 export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+const HOUR_MS = 60 * 60 * 1000;
 /** Each pause after a bad snapshot is shortened by up to this fraction at random, so topics do not retry in step. */
 export const RETRY_JITTER = 0.25;
+
+/**
+ * Overrides of a venue's documented connection limits, carried by the connector context (tests force
+ * small limits to see connections open and close; an operator could lower them).
+ */
+export interface ConnectionLimitOverrides {
+  readonly limits?: Partial<ConnectionLimits>;
+}
 
 export interface SubscriptionConnectorOptions<S extends VenueSettingsSpec> {
   readonly exchange: Exchange;
   readonly protocol: SubscriptionProtocol;
-  readonly context: ConnectorContext<S>;
+  readonly context: ConnectorContext<S> & ConnectionLimitOverrides;
   readonly loadInstruments: (signal: AbortSignal) => Promise<Instrument[]>;
   /** Sizes are contracts: nothing is subscribed until the contract sizes are known. */
   readonly sizeInContracts?: boolean;
@@ -70,10 +79,13 @@ interface PendingRequest {
 
 interface Connection {
   readonly name: string;
+  /** Its topics: subscribed on every (re)connection, plus or minus the books followed on demand meanwhile. */
   readonly socket: ReconnectingSocket;
   topics: string[];
   readonly requests: Map<string, PendingRequest>;
   readonly retries: Map<string, { timer: NodeJS.Timeout; backoff: Backoff }>;
+  /** When each request of the last hour was sent on its current socket (venues that cap requests per hour). */
+  sentAt: number[];
 }
 
 /**
@@ -86,8 +98,13 @@ interface Connection {
  */
 export class SubscriptionConnector<S extends VenueSettingsSpec> implements VenueConnector {
   readonly exchange: Exchange;
+  readonly onDemand: OnDemandBooks;
   private readonly protocol: SubscriptionProtocol;
+  private readonly limits: ConnectionLimits;
+  /** The configured symbols (never dropped). */
   private readonly symbols: readonly string[];
+  /** Symbols followed on demand (`onDemand.follow`), until unfollowed. */
+  private readonly followed = new Set<string>();
   private readonly books = new Map<string, BookState>();
   private readonly bookByTopic = new Map<string, BookState>();
   private readonly connections: Connection[] = [];
@@ -103,12 +120,20 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
   private audit: ShadowSubscription | undefined;
   private sink: MarketSink | undefined;
   private nextRequestId = 1;
+  /** Connection names are `ws#N`, never reused while the connector runs. */
+  private nextConnectionIndex = 0;
+  /** When the last connection was (or is due to be) started, for venues that cap new connections per second. */
+  private lastConnectionStartAt = Number.NEGATIVE_INFINITY;
+  private readonly connectionTimers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private opened = false;
+  /** Settles once the instrument list's first load has answered (or failed). */
+  private firstLoad: Promise<boolean> | undefined;
 
   constructor(private readonly options: SubscriptionConnectorOptions<S>) {
     this.exchange = options.exchange;
     this.protocol = options.protocol;
+    this.limits = { ...options.protocol.limits, ...options.context.limits };
     this.log = options.context.log;
     this.symbols = [...new Set(options.context.symbols)];
     const t = options.context.timing ?? {};
@@ -135,23 +160,34 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
     });
     this.auditScheduler = new AuditScheduler({
       intervalMs: options.context.common.auditIntervalMs,
-      keys: () => this.symbols,
+      keys: () => this.allSymbols(),
       eligible: (symbol) => this.isLive(symbol),
       busy: () => this.audit !== undefined,
       start: (symbol) => this.startAudit(symbol),
     });
+    this.onDemand = {
+      lists: (symbol) => this.lists(symbol),
+      follow: (symbol) => this.follow(symbol),
+      unfollow: (symbol) => this.unfollow(symbol),
+    };
   }
 
   private key(symbol: string): string {
     return `${this.exchange}:${symbol}`;
   }
 
+  /** The configured symbols, then those followed on demand. */
+  private allSymbols(): string[] {
+    return [...this.symbols, ...this.followed];
+  }
+
   start(sink: MarketSink): void {
     this.sink = sink;
-    for (const symbol of this.symbols) this.addBook(symbol);
+    for (const symbol of this.allSymbols()) this.addBook(symbol);
     this.instrumentList.onLoad((listed) => this.onInstrumentList(listed));
     // Subscribe only once the list has answered (or failed): a symbol it does not list is never subscribed.
-    void this.instrumentList.load().then((loaded) => {
+    this.firstLoad = this.instrumentList.load();
+    void this.firstLoad.then((loaded) => {
       if (this.stopped) return;
       if (!loaded && this.options.sizeInContracts) {
         // Contract sizes are unknown: serving contracts as base units would be wrong, so wait for the list.
@@ -190,9 +226,10 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
   // ---- instrument list ----------------------------------------------------------------------
 
   private onInstrumentList(listed: ReadonlySet<string>): void {
-    const followed = this.symbols.filter((s) => listed.has(s)).map((s) => this.instrumentsBySymbol.get(s)!);
+    const symbols = this.allSymbols();
+    const followed = symbols.filter((s) => listed.has(s)).map((s) => this.instrumentsBySymbol.get(s)!);
     this.sink?.instruments(this.exchange, followed);
-    for (const symbol of this.symbols) if (!listed.has(symbol)) this.markUnknown(symbol, 'instrument list');
+    for (const symbol of symbols) if (!listed.has(symbol)) this.markUnknown(symbol, 'instrument list');
     if (!this.opened && this.options.sizeInContracts && !this.stopped) this.openConnections();
   }
 
@@ -220,9 +257,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
       conn.topics = conn.topics.filter((t) => !topics.includes(t));
       if (conn.topics.length === 0) {
         // A connection carrying only unknown symbols would stream nothing: close it for good.
-        this.connections.splice(this.connections.indexOf(conn), 1);
-        this.forgetRequests(conn);
-        void conn.socket.stop();
+        this.closeConnection(conn);
         continue;
       }
       // A refused topic was never subscribed; a delisted symbol still streams until unsubscribed.
@@ -239,49 +274,77 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
   private openConnections(): void {
     if (this.opened) return;
     this.opened = true;
+    const topics = this.allSymbols()
+      .filter((s) => !this.unknown.has(s))
+      .flatMap((s) => this.topicsOf(s));
+    const perConnection = this.limits.topicsPerConnection;
+    for (let i = 0; i < topics.length; i += perConnection) this.openConnection(topics.slice(i, i + perConnection));
+  }
+
+  /** Opens a connection (named `ws#N`) for `topics`; its onOpen subscribes whatever topics it then has. */
+  private openConnection(topics: string[]): Connection {
     const sink = this.sink!;
-    const topics = this.symbols.filter((s) => !this.unknown.has(s)).flatMap((s) => this.topicsOf(s));
-    const perConnection = this.protocol.limits.topicsPerConnection;
     const heartbeat = this.protocol.heartbeat;
-    // Venues that cap new connections per IP get them spread out.
-    const spacingMs = this.protocol.limits.connectionsPerSecond ? 1_000 / this.protocol.limits.connectionsPerSecond : 0;
-    for (let i = 0, n = 0; i < topics.length; i += perConnection, n++) {
-      const name = `ws#${n}`;
-      const conn: Connection = {
+    const name = `ws#${this.nextConnectionIndex++}`;
+    const conn: Connection = {
+      name,
+      topics,
+      requests: new Map(),
+      retries: new Map(),
+      sentAt: [],
+      socket: new ReconnectingSocket({
         name,
-        topics: topics.slice(i, i + perConnection),
-        requests: new Map(),
-        retries: new Map(),
-        socket: new ReconnectingSocket({
-          name,
-          url: () => this.protocol.url,
-          heartbeat: heartbeat.kind === 'ws' ? { kind: 'ws' } : { kind: 'app', ping: heartbeat.ping },
-          pingIntervalMs: this.timing.pingIntervalMs,
-          pongTimeoutMs: this.timing.pongTimeoutMs,
-          dataTimeoutMs: this.options.context.common.dataTimeoutMs,
-          maxConnectionAgeMs: this.protocol.limits.maxConnectionAgeMs,
-          maxOutgoingPerSecond: this.protocol.limits.messagesPerSecond,
-          backoff: this.timing.backoff(),
-          log: this.log,
-          onOpen: () => {
-            this.forgetRequests(conn);
-            this.request(conn, 'subscribe', conn.topics);
-          },
-          onMessage: (text, at) => this.onFrame(conn, text, at),
-          onDisconnect: () => this.onDisconnect(conn),
-          onStatus: (status) => sink.connection(this.exchange, name, status),
-        }),
-      };
-      this.connections.push(conn);
-      if (spacingMs > 0 && n > 0) {
-        const timer = setTimeout(() => {
-          if (!this.stopped) conn.socket.start();
-        }, n * spacingMs);
-        timer.unref();
-      } else {
-        conn.socket.start();
-      }
+        url: () => this.protocol.url,
+        heartbeat: heartbeat.kind === 'ws' ? { kind: 'ws' } : { kind: 'app', ping: heartbeat.ping },
+        pingIntervalMs: this.timing.pingIntervalMs,
+        pongTimeoutMs: this.timing.pongTimeoutMs,
+        dataTimeoutMs: this.options.context.common.dataTimeoutMs,
+        maxConnectionAgeMs: this.limits.maxConnectionAgeMs,
+        maxOutgoingPerSecond: this.limits.messagesPerSecond,
+        backoff: this.timing.backoff(),
+        log: this.log,
+        onOpen: () => {
+          this.forgetRequests(conn);
+          // The venue counts requests per connection: a new one starts afresh.
+          conn.sentAt = [];
+          this.request(conn, 'subscribe', conn.topics);
+        },
+        onMessage: (text, at) => this.onFrame(conn, text, at),
+        onDisconnect: () => this.onDisconnect(conn),
+        onStatus: (status) => sink.connection(this.exchange, name, status),
+      }),
+    };
+    this.connections.push(conn);
+    this.startPaced(conn);
+    return conn;
+  }
+
+  /** Starts a connection now, or, on venues that cap new connections per second, once its turn comes. */
+  private startPaced(conn: Connection): void {
+    const perSecond = this.limits.connectionsPerSecond;
+    const now = Date.now();
+    const at = perSecond ? Math.max(now, this.lastConnectionStartAt + 1_000 / perSecond) : now;
+    this.lastConnectionStartAt = at;
+    if (at <= now) {
+      conn.socket.start();
+      return;
     }
+    const timer = setTimeout(() => {
+      this.connectionTimers.delete(timer);
+      if (!this.stopped && this.connections.includes(conn)) conn.socket.start();
+    }, at - now);
+    timer.unref();
+    this.connectionTimers.add(timer);
+  }
+
+  /** Closes a connection for good (it carries no topic any more). */
+  private closeConnection(conn: Connection): void {
+    const index = this.connections.indexOf(conn);
+    if (index >= 0) this.connections.splice(index, 1);
+    for (const r of conn.retries.values()) clearTimeout(r.timer);
+    conn.retries.clear();
+    this.forgetRequests(conn);
+    void conn.socket.stop();
   }
 
   /**
@@ -295,13 +358,14 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
     resent = false,
   ): string[] {
     const ids: string[] = [];
-    const per = this.protocol.limits.topicsPerRequest;
+    const per = this.limits.topicsPerRequest;
     for (let i = 0; i < topics.length; i += per) {
       const chunk = topics.slice(i, i + per);
       const requestId = String(this.nextRequestId++);
       const timer = setTimeout(() => this.onRequestTimeout(conn, requestId), this.timing.ackTimeoutMs);
       conn.requests.set(requestId, { op, topics: chunk, resent, timer });
       conn.socket.send(this.protocol.request(op, chunk, requestId));
+      if (this.limits.requestsPerHour !== undefined) conn.sentAt.push(Date.now());
       if (op === 'subscribe') for (const t of chunk) this.onSubscribing(t);
       ids.push(requestId);
     }
@@ -342,6 +406,18 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
   private forgetRequests(conn: Connection): void {
     for (const pending of conn.requests.values()) clearTimeout(pending.timer);
     conn.requests.clear();
+  }
+
+  /**
+   * Whether `conn` may still send requests for `topics` this hour (OKX 480, Bitget 240 a connection):
+   * books followed on demand go elsewhere rather than get a connection closed by the venue.
+   */
+  private hasRequestBudget(conn: Connection, topics: readonly string[]): boolean {
+    const perHour = this.limits.requestsPerHour;
+    if (perHour === undefined) return true;
+    const since = Date.now() - HOUR_MS;
+    conn.sentAt = conn.sentAt.filter((t) => t > since);
+    return conn.sentAt.length + Math.ceil(topics.length / this.limits.topicsPerRequest) <= perHour;
   }
 
   private connectionOf(topic: string): Connection | undefined {
@@ -661,7 +737,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
   }
 
   private symbolOfTopic(topic: string): string | undefined {
-    return this.symbols.find((s) => this.protocol.bookTopic(s) === topic || this.protocol.tradeTopic(s) === topic);
+    return this.allSymbols().find((s) => this.protocol.bookTopic(s) === topic || this.protocol.tradeTopic(s) === topic);
   }
 
   private scheduleRetry(conn: Connection, topic: string): void {
@@ -731,6 +807,81 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
     if (this.audit?.symbol === symbol) this.audit.abort(why);
   }
 
+  // ---- books on demand ----------------------------------------------------------------------
+
+  /** Whether the venue lists `symbol`, once the instrument list's first load has answered (or failed). */
+  private async lists(symbol: string): Promise<boolean | undefined> {
+    if (this.firstLoad === undefined) return undefined; // not started: nothing can be known
+    await this.firstLoad;
+    // A retry that has loaded the list since a failed first load answers too.
+    return this.instrumentList.lists(symbol);
+  }
+
+  /**
+   * Follows a listed symbol: its book state, its instrument reported, its book and trade topics on a
+   * connection with room under the venue's topics per connection (subscribed at once if it is open; a
+   * connection subscribes all its topics when it opens), else on a new connection. Before the
+   * connections open (the list still loading) the symbol is only added: they will carry it.
+   */
+  private follow(symbol: string): void {
+    if (this.stopped || this.books.has(symbol) || this.followed.has(symbol)) return;
+    this.followed.add(symbol);
+    const sink = this.sink;
+    if (!sink) return; // start() adds its book
+    this.addBook(symbol);
+    const instrument = this.instrumentsBySymbol.get(symbol);
+    // Sizes in contracts need the contract size before anything is served.
+    if (instrument) sink.instruments(this.exchange, [instrument]);
+    this.log.info({ book: this.key(symbol) }, 'following a book on demand');
+    if (!this.opened) return;
+    const topics = this.topicsOf(symbol);
+    const conn = this.connections.find(
+      (c) => c.topics.length + topics.length <= this.limits.topicsPerConnection && this.hasRequestBudget(c, topics),
+    );
+    if (!conn) {
+      this.openConnection(topics);
+      return;
+    }
+    conn.topics.push(...topics);
+    if (conn.socket.isOpen) this.request(conn, 'subscribe', topics);
+  }
+
+  /**
+   * Stops following a symbol `follow` added: its topics unsubscribed (a connection left with none is
+   * closed), its state dropped, so that frames still in flight for it find no book and are ignored.
+   */
+  private unfollow(symbol: string): void {
+    if (!this.followed.delete(symbol)) return;
+    this.log.info({ book: this.key(symbol) }, 'no longer following a book on demand');
+    this.abortAudit(symbol, 'no longer followed');
+    const book = this.books.get(symbol);
+    if (book) {
+      this.endRecovery(book);
+      this.endRest(book);
+      this.books.delete(symbol);
+      this.bookByTopic.delete(book.topic);
+    }
+    this.unknown.delete(symbol);
+    this.tradeIds.forget(symbol);
+    const topics = this.topicsOf(symbol);
+    for (const conn of [...this.connections]) {
+      const dropped = conn.topics.filter((t) => topics.includes(t));
+      if (dropped.length === 0) continue;
+      for (const t of dropped) this.clearRetry(conn, t);
+      conn.topics = conn.topics.filter((t) => !topics.includes(t));
+      if (conn.topics.length === 0) this.closeConnection(conn);
+      else if (conn.socket.isOpen && this.hasRequestBudget(conn, dropped)) this.request(conn, 'unsubscribe', dropped);
+      // Out of requests this hour: the venue streams the topics until the connection's next reconnect
+      // (whose subscription leaves them out), and their frames find no book meanwhile.
+      else if (conn.socket.isOpen) {
+        this.log.debug(
+          { connection: conn.name, topics: dropped },
+          'unsubscribe deferred: the hourly request cap is spent',
+        );
+      }
+    }
+  }
+
   // ---- control ------------------------------------------------------------------------------
 
   resync(symbol: string, reason: ResyncReason): void {
@@ -752,6 +903,8 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.connectionTimers) clearTimeout(timer);
+    this.connectionTimers.clear();
     this.instrumentList.stop();
     this.auditScheduler.stop();
     this.audit?.abort('stopping');

@@ -10,6 +10,7 @@ import { type InstrumentSpec, NAMED_INSTRUMENTS } from '../../sim/market.js';
 import type { SimVenue } from '../../sim/sim-venue.js';
 import { Simulator } from '../../sim/simulator.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../../sim/test-support/wait.js';
+import type { ConnectionLimits } from '../kit/subscription-protocol.js';
 import type { ConnectorTiming, VenueModule } from '../kit/venue-module.js';
 import { assertExact, type Stack, settleBooks, startStack } from './stack.js';
 
@@ -50,6 +51,17 @@ export interface ConformanceOptions {
   readonly withUnlisted?: boolean;
   /** Runs on the simulated venue before FlowRS starts (arm a fault for the first subscription or request). */
   readonly beforeStart?: (venue: SimVenue) => void;
+  /** The simulated instruments (default CONFORMANCE_INSTRUMENTS). */
+  readonly instruments?: readonly InstrumentSpec[];
+  /**
+   * FlowRS is configured with only the first `configured` simulated instruments (default all): the venue
+   * lists the others, which FlowRS can follow on demand.
+   */
+  readonly configured?: number;
+  /** Topics (Binance: streams) one connection carries at most, below the venue's documented limit. */
+  readonly streamsPerConnection?: number;
+  /** Other connection limits over the venue's documented ones (venues that subscribe by message). */
+  readonly limits?: Partial<ConnectionLimits>;
 }
 
 export interface ConformanceRun {
@@ -59,6 +71,8 @@ export interface ConformanceRun {
   readonly stack: Stack;
   /** The simulated instruments, by the venue's own names. */
   readonly symbols: readonly string[];
+  /** The ones FlowRS is configured with (`configured`; all by default), by the venue's own names. */
+  readonly configured: readonly string[];
   /** The unlisted symbol FlowRS was also given (`withUnlisted`). */
   readonly unlisted: string | undefined;
   readonly resyncs: { readonly symbol: string; readonly reason: ResyncReason }[];
@@ -70,18 +84,36 @@ export interface ConformanceRun {
 /** Starts one simulated venue and FlowRS's connector for it. */
 export async function startConformance(module: VenueModule, options: ConformanceOptions): Promise<ConformanceRun> {
   const id = module.id;
-  const sim = await Simulator.start({ seed: options.seed, venues: [id], instruments: CONFORMANCE_INSTRUMENTS });
+  const sim = await Simulator.start({
+    seed: options.seed,
+    venues: [id],
+    instruments: options.instruments ?? CONFORMANCE_INSTRUMENTS,
+  });
   const venue = sim.venue(id);
   let stack: Stack | undefined;
   try {
     options.beforeStart?.(venue);
     // The stack maps the simulator's names to the venue's; a name it does not simulate passes as is.
     const unlisted = options.withUnlisted ? unlistedSymbol(module, venue) : undefined;
-    const symbols = [...sim.symbols(), ...(unlisted === undefined ? [] : [unlisted])];
+    const configured = sim.symbols().slice(0, options.configured);
+    const symbols = [...configured, ...(unlisted === undefined ? [] : [unlisted])];
+    const perConnection = options.streamsPerConnection;
     const venueOptions =
       id === 'binance'
-        ? { binance: { ...options.timing, ...(options.dataTimeoutMs ? { dataTimeoutMs: options.dataTimeoutMs } : {}) } }
-        : { [id]: { timing: options.timing, dataTimeoutMs: options.dataTimeoutMs } };
+        ? {
+            binance: {
+              ...options.timing,
+              ...(options.dataTimeoutMs ? { dataTimeoutMs: options.dataTimeoutMs } : {}),
+              ...(perConnection ? { maxStreamsPerConnection: perConnection } : {}),
+            },
+          }
+        : {
+            [id]: {
+              timing: options.timing,
+              dataTimeoutMs: options.dataTimeoutMs,
+              limits: { ...options.limits, ...(perConnection ? { topicsPerConnection: perConnection } : {}) },
+            },
+          };
     stack = startStack(sim, venueOptions, symbols);
     const resyncs: { symbol: string; reason: ResyncReason }[] = [];
     const disconnects: DisconnectReason[] = [];
@@ -99,6 +131,7 @@ export async function startConformance(module: VenueModule, options: Conformance
       venue,
       stack: started,
       symbols: venue.symbols(),
+      configured: venue.symbols().slice(0, configured.length),
       unlisted,
       resyncs,
       disconnects,
@@ -169,11 +202,11 @@ export async function whileMarketMoves(
 export async function assertBooksExact(
   run: ConformanceRun,
   steps = 20,
-  { servedSizes = true }: { servedSizes?: boolean } = {},
+  { servedSizes = true, symbols = run.configured }: { servedSizes?: boolean; symbols?: readonly string[] } = {},
 ): Promise<void> {
-  const refs = run.symbols.map((symbol) => ({ exchange: run.id, symbol }));
+  const refs = symbols.map((symbol) => ({ exchange: run.id, symbol }));
   await settleBooks(run.sim, run.stack, refs, { steps, timeoutMs: CONFORMANCE_SETTLE_TIMEOUT_MS });
-  for (const symbol of run.symbols) {
+  for (const symbol of symbols) {
     assertExact(run.sim, run.stack, run.id, symbol);
     if (servedSizes) assertServedSizes(run, symbol);
   }

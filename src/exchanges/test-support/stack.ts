@@ -10,7 +10,9 @@ import type { Simulator } from '../../sim/simulator.js';
 import { Backoff } from '../backoff.js';
 import { BinanceConnector, type BinanceConnectorOptions } from '../binance/connector.js';
 import type { VenueConnector } from '../connector.js';
-import type { ConnectorTiming } from '../kit/venue-module.js';
+import type { ConnectionLimitOverrides } from '../kit/subscription-connector.js';
+import type { ConnectionLimits } from '../kit/subscription-protocol.js';
+import type { ConnectorContext, ConnectorTiming, VenueSettingsSpec } from '../kit/venue-module.js';
 import { ExchangeManager } from '../manager.js';
 import { venueById } from '../venues.js';
 
@@ -49,6 +51,8 @@ export interface KitVenueOptions {
   readonly timing?: Partial<ConnectorTiming>;
   readonly dataTimeoutMs?: number;
   readonly auditIntervalMs?: number;
+  /** Overrides of the venue's documented connection limits (small ones make connections open and close). */
+  readonly limits?: Partial<ConnectionLimits>;
 }
 
 /** Timings for kit venues: fast, like FAST. */
@@ -132,18 +136,19 @@ export function startStack(
       const fromSim = simVenue.env()[`FLOWRS_${id.toUpperCase()}_${setting.env}`];
       settings[name] = setting.schema.parse(fromSim ?? setting.fallback);
     }
-    connectors.push(
-      module.createConnector({
-        symbols: names,
-        settings: { ...settings, ...options.settings },
-        common: {
-          dataTimeoutMs: options.dataTimeoutMs ?? FAST.dataTimeoutMs,
-          auditIntervalMs: options.auditIntervalMs ?? 0,
-        },
-        log: log.child({ exchange: id }),
-        timing: { ...FAST_TIMING, ...options.timing },
-      }),
-    );
+    // The context reaches the venue's SubscriptionConnector as is, limit overrides included.
+    const context: ConnectorContext<VenueSettingsSpec> & ConnectionLimitOverrides = {
+      symbols: names,
+      settings: { ...settings, ...options.settings },
+      common: {
+        dataTimeoutMs: options.dataTimeoutMs ?? FAST.dataTimeoutMs,
+        auditIntervalMs: options.auditIntervalMs ?? 0,
+      },
+      log: log.child({ exchange: id }),
+      timing: { ...FAST_TIMING, ...options.timing },
+      limits: options.limits,
+    };
+    connectors.push(module.createConnector(context));
   }
   const manager = new ExchangeManager(connectors);
   manager.start(pipeline);

@@ -268,6 +268,11 @@ export class BinanceVenue implements SimVenue {
     return [...this.connections].map((c) => ({ route: c.route, streams: [...c.streams].sort() }));
   }
 
+  subscribers(symbol: string): number {
+    return [...this.connections].filter((c) => [...c.streams].some((s) => parseStreamName(s)?.symbol === symbol))
+      .length;
+  }
+
   dropAllConnections(): void {
     for (const conn of this.connections) conn.ws.terminate();
   }
@@ -311,6 +316,10 @@ export class BinanceVenue implements SimVenue {
         conn.combined ? frames[kind] : frames[kind].replace(/^\{"stream":"[^"]*","data":/, '').replace(/}$/, ''),
       );
     }
+  }
+
+  failInstrumentList(count: number): void {
+    this.failExchangeInfo(count);
   }
 
   /** The next `count` exchangeInfo requests get this answer (default a 500) instead of the list. */

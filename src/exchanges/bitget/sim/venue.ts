@@ -381,11 +381,20 @@ export class BitgetSimVenue implements SimVenue {
     this.rejectNext.add(symbol);
   }
 
+  /** The list is the first REST request a connector makes: the rate-limit answer fails it. */
+  failInstrumentList(count: number): void {
+    this.rateLimit.limitNext(count);
+  }
+
   rateLimitNext(count: number): void {
     this.rateLimit.limitNext(count);
   }
 
   /** Topics each open connection is subscribed to. */
+  subscribers(symbol: string): number {
+    return [...this.connections].filter((c) => [...c.topics].some((t) => t.endsWith(`:${symbol}`))).length;
+  }
+
   subscriptions(): string[][] {
     return [...this.connections].map((c) => [...c.topics].sort());
   }

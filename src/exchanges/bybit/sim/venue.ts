@@ -285,6 +285,10 @@ export class BybitVenue implements SimVenue {
     this.instrumentsPageSize = Math.max(1, Math.min(BYBIT_INSTRUMENTS_MAX_LIMIT, size));
   }
 
+  failInstrumentList(count: number): void {
+    this.failInstrumentRequests(count);
+  }
+
   /** The next `count` instruments-info requests are answered with HTTP 500. */
   failInstrumentRequests(count: number): void {
     this.instrumentFailures = count;
@@ -306,6 +310,10 @@ export class BybitVenue implements SimVenue {
   }
 
   /** Topics each open connection is subscribed to. */
+  subscribers(symbol: string): number {
+    return [...this.connections].filter((c) => [...c.topics].some((t) => t.endsWith(`.${symbol}`))).length;
+  }
+
   subscriptions(): string[][] {
     return [...this.connections].map((c) => [...c.topics].sort());
   }

@@ -296,8 +296,19 @@ export class GateSimVenue implements SimVenue {
     this.connections.stall(options.pong);
   }
 
+  subscribers(symbol: string): number {
+    return [...this.connections].filter(
+      (c) => c.trades.has(symbol) || [...c.streams].some((s) => parseBookStream(s)?.contract === symbol),
+    ).length;
+  }
+
   rejectNextSubscription(symbol: string): void {
     this.rejectNext.add(symbol);
+  }
+
+  /** The list is the first REST request a connector makes: the rate-limit answer fails it. */
+  failInstrumentList(count: number): void {
+    this.rateLimit.limitNext(count);
   }
 
   rateLimitNext(count: number): void {

@@ -323,11 +323,20 @@ export class HyperliquidSimVenue implements SimVenue {
     this.rejectNext.add(symbol);
   }
 
+  /** The list is the first REST request a connector makes: the rate-limit answer fails it. */
+  failInstrumentList(count: number): void {
+    this.rateLimit.limitNext(count);
+  }
+
   rateLimitNext(count: number): void {
     this.rateLimit.limitNext(count);
   }
 
   /** Book and trade topics each open connection holds. */
+  subscribers(symbol: string): number {
+    return [...this.connections].filter((c) => [...c.topics.keys()].some((t) => t.endsWith(`:${symbol}`))).length;
+  }
+
   subscriptions(): string[][] {
     return [...this.connections].map((c) => [...c.topics.keys()].sort());
   }
