@@ -6,10 +6,12 @@
  *   BENCH_MESSAGES=N   replay length of each order-book scenario (default 100000)
  *   BENCH_ONLY=name    run only the named scenario (book: the Binance and OKX replays; sim; e2e)
  *   BENCH_E2E_SECONDS  measured seconds per end-to-end scenario (default 8)
+ *   BENCH_SCALE_*      the scale scenario's knobs (see bench/scale.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type ReplayResult, runReplay } from './book-replay.js';
 import { runOkxReplay } from './okx-replay.js';
+import { runScale, scaleOptionsFromEnv } from './scale.js';
 import { runE2e } from './server-e2e.js';
 import { runSimThroughput } from './sim-throughput.js';
 import { machine, table } from './stats.js';
@@ -143,6 +145,35 @@ if (!only || only === 'e2e') {
     ),
   );
   report.e2e = results;
+}
+
+if (!only || only === 'scale') {
+  const options = scaleOptionsFromEnv();
+  const scale = await runScale(options);
+  console.log(
+    `\n# Scale-out: single process vs ingest + gateways on NATS JetStream (nats-server on this host), ` +
+      `${options.rate} venue msgs/s, clients added until p99 delivery > ${options.lagMs} ms\n`,
+  );
+  console.log(
+    table(
+      scale.setups.flatMap((s) =>
+        s.steps.map((step) => ({
+          setup: s.setup,
+          clients: step.clients,
+          'client p50 ms': step.clientP50Ms,
+          'client p99 ms': step.clientP99Ms,
+          'client msgs/s': step.clientMsgsPerSec,
+          'ingest proc p99 µs': step.ingestProcessingP99Us,
+          'CPU % per process': Object.entries(step.cpu)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+          lagging: step.lagging ? 'yes' : '',
+        })),
+      ),
+    ),
+  );
+  console.log(`\n${scale.setups.map((s) => `${s.setup}: ${s.clientsServed} clients served`).join('; ')}`);
+  report.scale = scale;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -53,6 +53,40 @@ export function startHelp(): string {
   ].join('\n');
 }
 
+/** The distributed mode's roles, as `flowrs ingest --help` and `flowrs gateway --help` explain them. */
+function roleHelp(role: 'ingest' | 'gateway', what: string[]): string {
+  return [
+    `usage: flowrs ${role} [flags]`,
+    '',
+    ...what,
+    `Same as \`flowrs start\` with FLOWRS_ROLE=${role}; every flag and variable of \`flowrs start\` applies`,
+    '(see `flowrs start --help`), in particular FLOWRS_NATS_URL and the FLOWRS_NATS_* credentials.',
+    '',
+    'Exits with code 3 when NATS cannot be reached or set up (JetStream off, server older than 2.9).',
+  ].join('\n');
+}
+
+/** `flowrs ingest --help`. */
+export function ingestHelp(): string {
+  return roleHelp('ingest', [
+    'Connects to the venues and publishes every book change, full snapshots, book states and trades to',
+    'NATS JetStream. Two ingest nodes with the same venues share them: one leads each venue (a lease in',
+    'a KV bucket), the other stands by with warm books and takes over when the lease lapses.',
+    'It also serves /health, /metrics and the API of its own books.',
+    '',
+  ]);
+}
+
+/** `flowrs gateway --help`. */
+export function gatewayHelp(): string {
+  return roleHelp('gateway', [
+    'Serves the full client API (WebSocket, HTTP, metrics, dashboard) from books it rebuilds from NATS;',
+    'it never talks to a venue. It serves the books FLOWRS_EXCHANGES and FLOWRS_SYMBOLS name (configure',
+    'it as the ingest nodes). Run several behind a load balancer: they keep no state.',
+    '',
+  ]);
+}
+
 /** `flowrs demo --help`. */
 export function demoHelp(defaultRate: number): string {
   return [
@@ -78,7 +112,9 @@ export function topHelp(): string {
     'usage: flowrs [command] [flags]',
     '',
     'commands:',
-    '  start          run the service against the live venues (the default)',
+    '  start          run the service against the live venues (the default); FLOWRS_ROLE picks the role',
+    '  ingest         venues → NATS JetStream (distributed mode)',
+    '  gateway        NATS JetStream → clients (distributed mode)',
     '  demo           the service and the venue simulator together, offline',
     '  sim            the venue simulator alone: prints the environment that points FlowRS at it',
     '  help [command] this help, or a command’s',

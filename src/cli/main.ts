@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `flowrs` command: `flowrs [start|demo|sim|help] [flags]`, `start` by default (so `npm start` and a
+ * The `flowrs` command: `flowrs [start|ingest|gateway|demo|sim|help] [flags]`, `start` by default (so `npm start` and a
  * bare `flowrs` run the service). `--help` and `--version` work at the top level and after any command.
  */
 import { DEFAULT_DEMO_RATE } from './demo.js';
-import { demoHelp, packageVersion, startHelp, topHelp, USAGE_LINE } from './help.js';
+import { demoHelp, gatewayHelp, ingestHelp, packageVersion, startHelp, topHelp, USAGE_LINE } from './help.js';
 
 /** Exit code for a command line FlowRS does not understand (as for invalid configuration). */
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['start', 'demo', 'sim', 'help'] as const;
+const COMMANDS = ['start', 'ingest', 'gateway', 'demo', 'sim', 'help'] as const;
 type Command = (typeof COMMANDS)[number];
 const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name);
 
@@ -26,6 +26,10 @@ async function commandHelp(command: Command): Promise<string> {
   switch (command) {
     case 'start':
       return startHelp();
+    case 'ingest':
+      return ingestHelp();
+    case 'gateway':
+      return gatewayHelp();
     case 'demo':
       return demoHelp(DEFAULT_DEMO_RATE);
     case 'sim':
@@ -60,6 +64,9 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     case 'start':
       return (await import('./start.js')).runStart(args);
+    case 'ingest':
+    case 'gateway':
+      return (await import('./start.js')).runStart(args, command);
     case 'demo':
       return (await import('./demo.js')).runDemo(args);
     case 'sim':

@@ -1,13 +1,52 @@
-/** `flowrs start`: FlowRS as a service. Configuration: environment variables, CLI flags, or --config FILE. */
+/**
+ * `flowrs start` (and `flowrs ingest`, `flowrs gateway`): FlowRS as a service, in the role FLOWRS_ROLE
+ * names (or the command does). Configuration: environment variables, CLI flags, or --config FILE.
+ */
 import { ConfigError, type FlowrsConfig, loadConfig, unknownVariableWarnings } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
+import { BusSetupError } from '../bus/connection.js';
+import { startGateway } from '../bus/gateway.js';
+import { startIngest } from '../bus/ingest.js';
+import type { Role } from '../bus/settings.js';
 import { createLogger, LogConfigError, type Logger } from '../log.js';
 import { ListenError } from '../server/server.js';
 
 /** Exit code for anything the user must fix in the configuration (bad value, address in use). */
 export const EXIT_CONFIG = 2;
+/** Exit code when NATS cannot be reached or set up (ingest and gateway roles): the message says why. */
+export const EXIT_BUS = 3;
 
-export async function runStart(argv: readonly string[]): Promise<void> {
+/** A running service, whatever its role. */
+export interface RunningService {
+  readonly role: Role;
+  readonly app: Flowrs;
+  stop(): Promise<void>;
+}
+
+/** Starts the service in its role: one process (`single`), venues → NATS (`ingest`), NATS → clients (`gateway`). */
+export async function startService(
+  config: FlowrsConfig,
+  log: Logger,
+  role: Role = config.bus.role,
+): Promise<RunningService> {
+  switch (role) {
+    case 'single': {
+      const app = new Flowrs(config, { log });
+      await app.start();
+      return { role, app, stop: () => app.stop() };
+    }
+    case 'ingest': {
+      const node = await startIngest(config, log);
+      return { role, app: node.app, stop: () => node.stop() };
+    }
+    case 'gateway': {
+      const node = await startGateway(config, log);
+      return { role, app: node.app, stop: () => node.stop() };
+    }
+  }
+}
+
+export async function runStart(argv: readonly string[], role?: Role): Promise<void> {
   let log: Logger;
   let config: FlowrsConfig;
   try {
@@ -22,13 +61,17 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   }
   for (const warning of unknownVariableWarnings()) log.warn(warning);
 
-  const app = new Flowrs(config, { log });
+  let service: RunningService;
   try {
-    await app.start();
+    service = await startService(config, log, role);
   } catch (error) {
     if (error instanceof ListenError) {
       console.error(`flowrs: ${error.message}; choose another host:port with FLOWRS_LISTEN`);
       process.exit(EXIT_CONFIG);
+    }
+    if (error instanceof BusSetupError) {
+      console.error(`flowrs: ${error.message} [${error.code}]`);
+      process.exit(EXIT_BUS);
     }
     throw error;
   }
@@ -37,8 +80,8 @@ export async function runStart(argv: readonly string[]): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await app.stop();
+    log.info({ signal, role: service.role }, 'shutting down');
+    await service.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
