@@ -11,6 +11,7 @@ import type { VenueModule } from '../exchanges/kit/venue-module.js';
 import { DEFAULT_DATA_TIMEOUT_MS } from '../exchanges/reconnecting-socket.js';
 import type { InstrumentRequest } from '../exchanges/registry.js';
 import { VENUE_IDS, VENUES } from '../exchanges/venues.js';
+import { RECORD_SETTINGS, type RecordConfig } from '../record/settings.js';
 import { ACCESS_SETTINGS, type AccessConfig } from '../server/access/settings.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_WRITE_INTERVAL_MS } from '../server/broadcaster.js';
 import { DEFAULT_DYNAMIC_BOOK_LINGER_MS, DEFAULT_MAX_DYNAMIC_BOOKS } from './book-demand.js';
@@ -70,6 +71,8 @@ export interface FlowrsConfig {
   readonly access: AccessConfig;
   /** The process's role and its NATS connection (distributed mode). */
   readonly bus: BusConfig;
+  /** Recording of raw venue traffic. */
+  readonly record: RecordConfig;
 }
 
 const list = (s: string) =>
@@ -239,7 +242,12 @@ export function venueSettingKey(venue: VenueModule, name: string): string {
 
 /** Every setting FlowRS reads, common and per venue, keyed by config key: the one table docs and --help print. */
 function allSettings(): Readonly<Record<string, SettingSpec>> {
-  const table: Record<string, SettingSpec> = { ...COMMON_SETTINGS, ...ACCESS_SETTINGS, ...BUS_SETTINGS };
+  const table: Record<string, SettingSpec> = {
+    ...COMMON_SETTINGS,
+    ...ACCESS_SETTINGS,
+    ...BUS_SETTINGS,
+    ...RECORD_SETTINGS,
+  };
   for (const venue of VENUES) {
     for (const [name, setting] of Object.entries(venue.settings)) {
       table[venueSettingKey(venue, name)] = {
@@ -326,6 +334,7 @@ export function loadConfig(
     venueSettings,
     access: group(ACCESS_SETTINGS),
     bus: group(BUS_SETTINGS),
+    record: group(RECORD_SETTINGS),
   } as unknown as FlowrsConfig;
   if (config.displayDepth > config.depth) {
     throw new ConfigError(

@@ -8,6 +8,7 @@ import type { TradeEvent } from '../core/types.js';
 import type { VenueSetting } from '../exchanges/kit/venue-module.js';
 import { VENUES } from '../exchanges/venues.js';
 import { silentLogger } from '../log.js';
+import { RECORD_SETTINGS } from '../record/settings.js';
 import { ACCESS_SETTINGS } from '../server/access/settings.js';
 import { DEFAULT_MAX_BUFFERED_BYTES } from '../server/broadcaster.js';
 import { connect } from '../server/test-support/app.js';
@@ -294,8 +295,12 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
   }
 
   it('has a check for every setting in the table', () => {
-    // The access and distributed-mode groups are checked by their own suites, beside their code.
-    const elsewhere = new Set([...Object.keys(ACCESS_SETTINGS), ...Object.keys(BUS_SETTINGS)]);
+    // The access, distributed-mode and recording groups are checked by their own suites, beside their code.
+    const elsewhere = new Set([
+      ...Object.keys(ACCESS_SETTINGS),
+      ...Object.keys(BUS_SETTINGS),
+      ...Object.keys(RECORD_SETTINGS),
+    ]);
     const here = Object.keys(CONFIG_VARIABLES).filter((key) => !elsewhere.has(key));
     assert.deepEqual(Object.keys(checks).sort(), here.sort());
   });

@@ -1,0 +1,23 @@
+/** Settings for recording every raw venue frame and REST answer. */
+import { z } from 'zod';
+import type { SettingSpec, SettingValues } from '../app/setting-spec.js';
+
+/** Recorded files older than this are deleted. */
+export const DEFAULT_RECORD_RETENTION_HOURS = 72;
+
+export const RECORD_SETTINGS = {
+  recordDir: {
+    env: 'FLOWRS_RECORD_DIR',
+    schema: z.string().transform((s) => (s === '' ? undefined : s)),
+    fallback: '',
+    help: 'record every raw venue frame and REST answer into this directory (none: no recording)',
+  },
+  recordRetentionHours: {
+    env: 'FLOWRS_RECORD_RETENTION_HOURS',
+    schema: z.coerce.number({ message: 'an integer ≥ 1' }).int('an integer ≥ 1').min(1, 'an integer ≥ 1'),
+    fallback: String(DEFAULT_RECORD_RETENTION_HOURS),
+    help: 'recorded files older than this many hours are deleted',
+  },
+} satisfies Record<string, SettingSpec>;
+
+export type RecordConfig = SettingValues<typeof RECORD_SETTINGS>;
