@@ -27,18 +27,10 @@ const HOUR_MS = 60 * 60 * 1000;
 /** Each pause after a bad snapshot is shortened by up to this fraction at random, so topics do not retry in step. */
 export const RETRY_JITTER = 0.25;
 
-/**
- * Overrides of a venue's documented connection limits, carried by the connector context (tests force
- * small limits to see connections open and close; an operator could lower them).
- */
-export interface ConnectionLimitOverrides {
-  readonly limits?: Partial<ConnectionLimits>;
-}
-
 export interface SubscriptionConnectorOptions<S extends VenueSettingsSpec> {
   readonly exchange: Exchange;
   readonly protocol: SubscriptionProtocol;
-  readonly context: ConnectorContext<S> & ConnectionLimitOverrides;
+  readonly context: ConnectorContext<S>;
   readonly loadInstruments: (signal: AbortSignal) => Promise<Instrument[]>;
   /** Sizes are contracts: nothing is subscribed until the contract sizes are known. */
   readonly sizeInContracts?: boolean;

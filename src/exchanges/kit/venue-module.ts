@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import type { SimVenueFactory } from '../../sim/sim-venue.js';
 import type { Backoff } from '../backoff.js';
 import type { VenueConnector } from '../connector.js';
+import type { ConnectionLimits } from './subscription-protocol.js';
 
 /**
  * One venue setting: `FLOWRS_<VENUE>_<ENV>`, flag `--<venue>-<env in kebab case>`, config key
@@ -62,6 +63,8 @@ export interface ConnectorContext<S extends VenueSettingsSpec> {
   /** Already bound with `exchange`: never add it again. */
   readonly log: Logger;
   readonly timing?: Partial<ConnectorTiming>;
+  /** Overrides of the venue's documented connection limits (tests force small ones to see connections open and close). */
+  readonly limits?: Partial<ConnectionLimits>;
 }
 
 /** One row of the venue × channel capability matrix (README, dashboard). */

@@ -10,7 +10,6 @@ import type { Simulator } from '../../sim/simulator.js';
 import { Backoff } from '../backoff.js';
 import { BinanceConnector, type BinanceConnectorOptions } from '../binance/connector.js';
 import type { VenueConnector } from '../connector.js';
-import type { ConnectionLimitOverrides } from '../kit/subscription-connector.js';
 import type { ConnectionLimits } from '../kit/subscription-protocol.js';
 import type { ConnectorContext, ConnectorTiming, VenueSettingsSpec } from '../kit/venue-module.js';
 import { ExchangeManager } from '../manager.js';
@@ -137,7 +136,7 @@ export function startStack(
       settings[name] = setting.schema.parse(fromSim ?? setting.fallback);
     }
     // The context reaches the venue's SubscriptionConnector as is, limit overrides included.
-    const context: ConnectorContext<VenueSettingsSpec> & ConnectionLimitOverrides = {
+    const context: ConnectorContext<VenueSettingsSpec> = {
       symbols: names,
       settings: { ...settings, ...options.settings },
       common: {
