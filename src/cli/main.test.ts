@@ -73,6 +73,18 @@ describe('flowrs command line', () => {
     assert.match(stderr, /^flowrs: invalid configuration: .*'--bogus'/m);
   });
 
+  it('a TLS certificate without its key exits 2 naming the variable to fix, before any venue is contacted', async () => {
+    const { code, stderr } = await flowrs(['start'], {
+      FLOWRS_TLS_CERT: '/nonexistent/cert.pem',
+      FLOWRS_LISTEN: '127.0.0.1:0',
+      FLOWRS_EXCHANGES: 'binance',
+      FLOWRS_BINANCE_WS_URL: 'ws://127.0.0.1:9',
+      FLOWRS_BINANCE_REST_URL: 'http://127.0.0.1:9',
+    });
+    assert.equal(code, 2);
+    assert.match(stderr, /^flowrs: invalid configuration: FLOWRS_TLS_KEY: /m);
+  });
+
   it('npm run sim -- --bogus exits 2 with the usage', async () => {
     const { code, stderr } = await run('npm', ['run', '--silent', 'sim', '--', '--bogus']);
     assert.equal(code, 2);

@@ -4,11 +4,9 @@
  */
 import { ConfigError, type FlowrsConfig, loadConfig, unknownVariableWarnings } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
-import { BusSetupError } from '../bus/connection.js';
-import { startGateway } from '../bus/gateway.js';
-import { startIngest } from '../bus/ingest.js';
 import type { Role } from '../bus/settings.js';
 import { createLogger, LogConfigError, type Logger } from '../log.js';
+import { AccessSetupError } from '../server/access/codes.js';
 import { ListenError } from '../server/server.js';
 
 /** Exit code for anything the user must fix in the configuration (bad value, address in use). */
@@ -35,11 +33,14 @@ export async function startService(
       await app.start();
       return { role, app, stop: () => app.stop() };
     }
+    // The NATS client is loaded only by the roles that use it: the single process never pays for it.
     case 'ingest': {
+      const { startIngest } = await import('../bus/ingest.js');
       const node = await startIngest(config, log);
       return { role, app: node.app, stop: () => node.stop() };
     }
     case 'gateway': {
+      const { startGateway } = await import('../bus/gateway.js');
       const node = await startGateway(config, log);
       return { role, app: node.app, stop: () => node.stop() };
     }
@@ -69,8 +70,12 @@ export async function runStart(argv: readonly string[], role?: Role): Promise<vo
       console.error(`flowrs: ${error.message}; choose another host:port with FLOWRS_LISTEN`);
       process.exit(EXIT_CONFIG);
     }
-    if (error instanceof BusSetupError) {
-      console.error(`flowrs: ${error.message} [${error.code}]`);
+    if (error instanceof AccessSetupError) {
+      console.error(`flowrs: invalid configuration: ${error.message}`);
+      process.exit(EXIT_CONFIG);
+    }
+    if (error instanceof Error && error.name === 'BusSetupError' && 'code' in error) {
+      console.error(`flowrs: ${error.message} [${String(error.code)}]`);
       process.exit(EXIT_BUS);
     }
     throw error;
