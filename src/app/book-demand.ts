@@ -58,18 +58,23 @@ export class BookDemand implements BookDirectory {
     const keys: BookKey[] = [];
     const unknown: string[] = [];
     const unavailable: string[] = [];
-    await Promise.all(
-      names.map(async (name) => {
-        const found = this.followed.followed(name);
-        const candidates = await this.candidates(name);
-        if (candidates === 'unavailable') {
-          if (found.length === 0) unavailable.push(name);
-        }
-        const all = [...found, ...(candidates === 'unavailable' ? [] : candidates)];
-        if (all.length === 0 && candidates !== 'unavailable') unknown.push(name);
-        keys.push(...all);
-      }),
+    // Checked together, reported in the order asked.
+    const found = await Promise.all(
+      names.map(async (name) => ({
+        name,
+        followed: this.followed.followed(name),
+        candidates: await this.candidates(name),
+      })),
     );
+    for (const { name, followed, candidates } of found) {
+      if (candidates === 'unavailable') {
+        if (followed.length === 0) unavailable.push(name);
+        keys.push(...followed);
+        continue;
+      }
+      if (followed.length === 0 && candidates.length === 0) unknown.push(name);
+      keys.push(...followed, ...candidates);
+    }
     if (unknown.length > 0) return { error: unknownBooks(unknown) };
     if (unavailable.length > 0) {
       return {

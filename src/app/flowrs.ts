@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.js';
 import { MetricsEngine } from '../metrics/metrics-engine.js';
 import { PrometheusView } from '../metrics/prometheus.js';
 import { MarketPipeline, type PipelineListener } from '../pipeline/pipeline.js';
+import type { BusSummary } from '../protocol/metrics.js';
 import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
 import type { HttpApiDeps } from '../server/http-api.js';
 import { FlowrsServer } from '../server/server.js';
@@ -23,6 +24,8 @@ export interface FlowrsOptions {
   readonly broadcaster?: Partial<BroadcasterOptions>;
   /** More pipeline listeners, after the server's and the metrics' (e.g. the distributed mode's publisher). */
   readonly listeners?: readonly PipelineListener[];
+  /** The distributed roles' NATS connection, for metrics, /health and the dashboard. */
+  readonly bus?: () => BusSummary;
   /** Static files for the HTTP server; defaults to the built dashboard in dist/dashboard/. */
   readonly serveStatic?: HttpApiDeps['serveStatic'];
 }
@@ -114,11 +117,16 @@ export class Flowrs {
         simulated: config.simulated,
         venueCounts: () => this.metrics.venueCounts(),
         metrics: () => this.metrics.snapshot(),
+        service: this.metrics,
         serveStatic: options.serveStatic ?? staticFiles(DASHBOARD_DIR),
       },
       this.log,
       config.access,
     );
+    // One source for these counters: JSON metrics, /health and Prometheus all read them through the engine.
+    this.metrics.rejectedHandshakes = () => this.server.rejectedHandshakes;
+    this.metrics.onDemandBooks = () => this.demand.size;
+    if (options.bus !== undefined) this.metrics.bus = options.bus;
   }
 
   async start(): Promise<void> {

@@ -97,6 +97,8 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
     clientBufferBytes: '65536',
     heartbeatMs: '200',
     clientWriteIntervalMs: '0',
+    maxDynamicBooks: '7',
+    dynamicBookLingerMs: '1000',
     simulated: '1',
   };
 
@@ -256,6 +258,55 @@ describe('every FLOWRS_* setting reaches the part it configures', () => {
         c.ws.close();
       } finally {
         await slow.stop();
+      }
+    },
+    maxDynamicBooks: async () => {
+      const c = await connect(wsUrl());
+      await waitFor(() => c.of('snapshot').length === 1, 'snapshot');
+      assert.equal(c.of('snapshot')[0].limits.maxOnDemandBooks, 7);
+      c.ws.close();
+      // A server allowing one book on demand refuses two (FlowRS configured with one book each).
+      const small = new Flowrs(
+        loadConfig([], {
+          ...sim.env(),
+          FLOWRS_LISTEN: '127.0.0.1:0',
+          FLOWRS_SYMBOLS: 'binance:BTCUSDT,bybit:BTCUSDT',
+          FLOWRS_MAX_DYNAMIC_BOOKS: '1',
+        }),
+        { log: silentLogger },
+      );
+      await small.start();
+      try {
+        const d = await connect(`ws://127.0.0.1:${small.address!.port}/`);
+        await waitFor(() => d.of('snapshot').length === 1, 'snapshot');
+        d.ws.send(JSON.stringify({ type: 'subscribe', books: ['binance:ETHUSDT', 'bybit:ETHUSDT'] }));
+        await waitFor(() => d.of('error').length === 1, 'refused');
+        assert.equal(d.of('error')[0].code, 'FLOWRS_LIMIT');
+        assert.match(d.of('error')[0].message, /at most 1 books on demand/);
+        d.ws.close();
+      } finally {
+        await small.stop();
+      }
+    },
+    dynamicBookLingerMs: async () => {
+      const quick = new Flowrs(
+        loadConfig([], {
+          ...sim.env(),
+          FLOWRS_LISTEN: '127.0.0.1:0',
+          FLOWRS_SYMBOLS: 'binance:BTCUSDT',
+          FLOWRS_EXCHANGES: 'binance',
+          FLOWRS_DYNAMIC_BOOK_LINGER_MS: '50',
+        }),
+        { log: silentLogger },
+      );
+      await quick.start();
+      try {
+        const url = `http://127.0.0.1:${quick.address!.port}/api/orderbooks/binance/ETHUSDT?subscribe=1`;
+        assert.equal((await fetch(url)).status, 202);
+        assert.equal(quick.demand.size, 1);
+        await waitFor(() => quick.demand.size === 0, 'unfollowed after 50 ms with no client');
+      } finally {
+        await quick.stop();
       }
     },
     heartbeatMs: async () => {

@@ -12,6 +12,7 @@ import {
 } from '@nats-io/transport-node';
 import type { ConnectionStatus } from '../core/sink.js';
 import type { Logger } from '../log.js';
+import type { BusSummary } from '../protocol/metrics.js';
 import type { BusConfig } from './settings.js';
 
 /** Wait between reconnect attempts: short, since a gateway serves stale books until it is back. */
@@ -96,6 +97,13 @@ export type NatsLinkEvent = 'down' | 'up' | 'slow';
 export class NatsLink {
   status: ConnectionStatus;
   reconnections = 0;
+
+  /** The connection as metrics, /health and the dashboard show it. */
+  summary(): BusSummary {
+    const status = this.status;
+    const detail = status.type === 'reconnecting' ? status.detail : undefined;
+    return { state: status.type, reconnections: this.reconnections, ...(detail ? { detail } : {}) };
+  }
   slowConsumers = 0;
   private attempt = 0;
   private readonly listeners: ((event: NatsLinkEvent) => void)[] = [];

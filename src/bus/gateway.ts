@@ -37,7 +37,7 @@ export async function startGateway(
       const symbols = venue === undefined ? [] : venueSymbols(venue, config.symbols);
       return new BusVenueConnector(exchange, symbols, { link, js, jsm }, log.child({ exchange }), options.connector);
     });
-    const app = new Flowrs(config, { ...options, log, connectors });
+    const app = new Flowrs(config, { ...options, log, connectors, bus: () => link.summary() });
     await app.start();
     log.info({ nats: config.bus.natsUrl, venues: config.exchanges }, 'gateway started');
     return {

@@ -47,7 +47,7 @@ export async function startIngest(config: FlowrsConfig, log: Logger, options: In
       { snapshotPeriodMs: bus.snapshotPeriodMs },
       () => app?.books.list() ?? [],
     );
-    app = new Flowrs(config, { ...options, log, listeners: [publisher] });
+    app = new Flowrs(config, { ...options, log, listeners: [publisher], bus: () => link.summary() });
     const leases = new Map<Exchange, VenueLease>();
     for (const exchange of config.exchanges) {
       const lease = new VenueLease(leaseKv, exchange, nodeId, bus.leaseTtlMs, log, (state: LeaseState) =>

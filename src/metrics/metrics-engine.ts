@@ -9,7 +9,7 @@ import {
 import type { BookKey, Exchange, TradeEvent } from '../core/types.js';
 import type { VenueStatusSource } from '../core/venue-status.js';
 import type { PipelineListener } from '../pipeline/pipeline.js';
-import type { Metrics, VenueConnectionSummary, VenueCounts } from '../protocol/metrics.js';
+import type { BusSummary, Metrics, VenueConnectionSummary, VenueCounts } from '../protocol/metrics.js';
 import { EventLoopLag } from './event-loop-lag.js';
 import { BucketHistogram, LatencyRing } from './latency-ring.js';
 import { ProcessStats } from './process-stats.js';
@@ -62,6 +62,12 @@ export class MetricsEngine implements PipelineListener {
   updatesTotal = 0;
   tradesTotal = 0;
   clientCount: () => { clients: number; lagging: number } = () => ({ clients: 0, lagging: 0 });
+  /** The client server's refused handshakes by reason (read when a snapshot is built, and at scrape time). */
+  rejectedHandshakes: () => Readonly<Record<string, number>> = () => ({});
+  /** Books followed on demand now. */
+  onDemandBooks: () => number = () => 0;
+  /** The NATS connection, in the distributed roles. */
+  bus: () => BusSummary | undefined = () => undefined;
 
   constructor(
     private readonly books: BookManager,
@@ -228,6 +234,7 @@ export class MetricsEngine implements PipelineListener {
     }
     const audits = [...this.audits.values()];
     const clients = this.clientCount();
+    const bus = this.bus();
     return {
       timestamp: now,
       uptimeSec: (now - this.startedAt) / 1000,
@@ -248,6 +255,9 @@ export class MetricsEngine implements PipelineListener {
       auditDrifts: sum(audits.map((a) => a.drifts)),
       clients: clients.clients,
       laggingClients: clients.lagging,
+      rejectedHandshakes: { ...this.rejectedHandshakes() },
+      onDemandBooks: this.onDemandBooks(),
+      ...(bus !== undefined ? { bus } : {}),
     };
   }
 

@@ -168,6 +168,32 @@ export class PrometheusView {
         this.set(clients().clients);
       },
     });
+    counter(
+      'flowrs_rejected_handshakes_total',
+      'WebSocket handshakes refused, by reason (unauthorized, origin, per_ip, full, rate)',
+      ['reason'],
+      function* () {
+        for (const [reason, n] of Object.entries(metrics.rejectedHandshakes())) yield [{ reason }, n];
+      },
+    );
+    new Gauge({
+      name: 'flowrs_on_demand_books',
+      help: 'Books followed on demand now (lingering ones included)',
+      registers: [r],
+      collect() {
+        this.set(metrics.onDemandBooks());
+      },
+    });
+    new Gauge({
+      name: 'flowrs_bus_connection_up',
+      help: 'Distributed mode: 1 while the NATS connection is open (absent in the single process)',
+      registers: [r],
+      collect() {
+        const bus = metrics.bus();
+        this.reset();
+        if (bus !== undefined) this.set(bus.state === 'open' ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'flowrs_lagging_clients',
       help: 'Clients currently conflated because their socket is backed up',

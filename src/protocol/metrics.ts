@@ -86,4 +86,18 @@ export interface Metrics {
   readonly auditDrifts: number;
   readonly clients: number;
   readonly laggingClients: number;
+  /** WebSocket handshakes refused, by reason (`unauthorized`, `origin`, `per_ip`, `full`, `rate`). */
+  readonly rejectedHandshakes: Readonly<Record<string, number>>;
+  /** Books followed on demand now (lingering ones included). */
+  readonly onDemandBooks: number;
+  /** The NATS connection of an ingest or gateway node (absent in the single process). */
+  readonly bus?: BusSummary;
+}
+
+/** The distributed mode's NATS connection at a glance. */
+export interface BusSummary {
+  readonly state: 'open' | 'connecting' | 'reconnecting' | 'closed';
+  readonly reconnections: number;
+  /** While not open: what happened (`disconnected`, `slow consumer`…). */
+  readonly detail?: string;
 }

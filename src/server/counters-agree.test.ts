@@ -219,3 +219,47 @@ describe('JSON metrics, /health and Prometheus report the same numbers', () => {
     t.sim.run(300);
   });
 });
+
+describe('the client server’s counters agree in JSON metrics, /health and Prometheus', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({ FLOWRS_AUTH_TOKENS: 'secret', FLOWRS_MAX_CLIENTS_PER_IP: '2' }, {}, 66);
+    t.sim.run(200);
+    await allLive(t);
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it('counts refused handshakes by reason, and books on demand, the same everywhere', async () => {
+    const { WebSocket } = await import('ws');
+    const closed = (url: string, headers?: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(url, { headers });
+        ws.on('error', () => undefined);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('close', (code) => resolve(code));
+      });
+    assert.equal(await closed(t.wsUrl), 4401);
+    assert.equal(await closed(`${t.wsUrl}?token=wrong`), 4401);
+    assert.equal(await closed(t.wsUrl, { Origin: 'https://evil.example' }), 4403);
+    const auth = { Authorization: 'Bearer secret' };
+    const kept = [new WebSocket(t.wsUrl, { headers: auth }), new WebSocket(t.wsUrl, { headers: auth })];
+    await Promise.all(kept.map((ws) => new Promise((resolve) => ws.once('open', resolve))));
+    assert.equal(await closed(t.wsUrl, auth), 429);
+    const expected = { unauthorized: 2, origin: 1, per_ip: 1, full: 0, rate: 0 };
+    t.app.metrics.tick();
+    const json = t.app.metrics.snapshot();
+    assert.deepEqual(json.rejectedHandshakes, expected);
+    const health = (await (await fetch(`${t.httpUrl}/health`)).json()) as HealthReport;
+    assert.deepEqual(health.rejectedHandshakes, expected);
+    assert.equal(health.onDemandBooks, json.onDemandBooks);
+    const samples = parsePrometheus(await (await fetch(`${t.httpUrl}/metrics`)).text());
+    assert.deepEqual(
+      Object.fromEntries(seriesOf(samples, 'flowrs_rejected_handshakes_total').map((s) => [s.labels.reason, s.value])),
+      expected,
+    );
+    assert.equal(samples.get(seriesKey('flowrs_on_demand_books', {})), json.onDemandBooks);
+    for (const ws of kept) ws.close();
+  });
+});

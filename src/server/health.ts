@@ -3,6 +3,7 @@ import type { ConnectionStatus, ResyncReason } from '../core/sink.js';
 import type { Exchange } from '../core/types.js';
 import type { ConnectorCounters, ConnectorStatus } from '../exchanges/connector.js';
 import type { VenueCounts } from '../metrics/metrics-engine.js';
+import type { BusSummary } from '../protocol/metrics.js';
 
 /** HTTP status of /health while no venue has a single live book: nothing FlowRS serves can be trusted. */
 export const HEALTH_UNAVAILABLE = 503;
@@ -57,6 +58,12 @@ export interface HealthReport {
   };
   readonly venues: readonly HealthVenue[];
   readonly books: readonly HealthBook[];
+  /** WebSocket handshakes refused, by reason. */
+  readonly rejectedHandshakes: Readonly<Record<string, number>>;
+  /** Books followed on demand now. */
+  readonly onDemandBooks: number;
+  /** The distributed roles' NATS connection. */
+  readonly bus?: BusSummary;
 }
 
 export interface HealthSources {
@@ -65,6 +72,12 @@ export interface HealthSources {
   readonly counts: () => ReadonlyMap<Exchange, VenueCounts>;
   readonly startedAt: number;
   readonly simulated: boolean;
+  /** The client server's counters and the NATS connection (the metrics engine's hooks: one source). */
+  readonly service?: {
+    readonly rejectedHandshakes: () => Readonly<Record<string, number>>;
+    readonly onDemandBooks: () => number;
+    readonly bus: () => BusSummary | undefined;
+  };
 }
 
 /** Builds /health: the body and its HTTP status (503 when no venue has a live book). */
@@ -96,6 +109,7 @@ export function healthReport(sources: HealthSources, now = Date.now()): { httpSt
       ...venueCounts,
     };
   });
+  const bus = sources.service?.bus();
   const notLiveBooks = books
     .filter((b) => b.status !== 'live')
     .map((b) => ({ book: `${b.exchange}:${b.symbol}`, status: b.status, reason: b.reason ?? null }));
@@ -105,12 +119,28 @@ export function healthReport(sources: HealthSources, now = Date.now()): { httpSt
     simulated: sources.simulated,
     notLive: {
       books: notLiveBooks,
-      connections: venues.flatMap((v) =>
-        v.connections.filter((c) => c.state !== 'open').map((c) => ({ exchange: v.exchange, ...c })),
-      ),
+      connections: [
+        ...venues.flatMap((v) =>
+          v.connections.filter((c) => c.state !== 'open').map((c) => ({ exchange: v.exchange, ...c })),
+        ),
+        ...(bus !== undefined && bus.state !== 'open'
+          ? [
+              {
+                exchange: 'nats',
+                name: 'nats',
+                state: bus.state,
+                reconnections: bus.reconnections,
+                ...(bus.detail ? { detail: bus.detail } : {}),
+              },
+            ]
+          : []),
+      ],
     },
     venues,
     books,
+    rejectedHandshakes: { ...(sources.service?.rejectedHandshakes() ?? {}) },
+    onDemandBooks: sources.service?.onDemandBooks() ?? 0,
+    ...(bus !== undefined ? { bus } : {}),
   };
   const anyLive = books.some((b) => b.status === 'live');
   return { httpStatus: anyLive ? 200 : HEALTH_UNAVAILABLE, body };

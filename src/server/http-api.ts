@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BookManager, ManagedBook } from '../book/book-manager.js';
+import type { BookManager } from '../book/book-manager.js';
 import type { Exchange } from '../core/types.js';
 import type { VenueStatusSource } from '../core/venue-status.js';
 import type { VenueCounts } from '../metrics/metrics-engine.js';
 import type { PrometheusView } from '../metrics/prometheus.js';
 import type { BookDirectory, BookRequestError } from './book-directory.js';
 import { canonicalOf, consolidationBooks } from './consolidation-books.js';
-import { healthReport } from './health.js';
+import { type HealthSources, healthReport } from './health.js';
 import { bookView, consolidatedView } from './protocol.js';
 
 export interface HttpApiDeps {
@@ -23,6 +23,8 @@ export interface HttpApiDeps {
   readonly venueCounts: () => ReadonlyMap<Exchange, VenueCounts>;
   /** The latest JSON metrics (as sent to WebSocket clients once a second). */
   readonly metrics: () => unknown;
+  /** The server's own counters and the NATS connection, for /health (the metrics engine's hooks). */
+  readonly service: HealthSources['service'];
   /** Static files (the dashboard); returns false when it has nothing for the path. */
   readonly serveStatic?: (path: string, res: ServerResponse) => boolean;
 }
@@ -75,6 +77,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
         counts: deps.venueCounts,
         startedAt: deps.startedAt,
         simulated: deps.simulated,
+        service: deps.service,
       });
       json(res, httpStatus, body);
       return;
