@@ -115,4 +115,34 @@ describe('FlowrsClient', () => {
       await t.stop();
     }
   });
+
+  it('with a token, connects to a server that requires one; without, is refused once and does not retry', async () => {
+    const t = await startApp({ FLOWRS_AUTH_TOKENS: 'letmein' }, {}, 73);
+    try {
+      t.sim.run(300);
+      await allLive(t);
+      const good = new FlowrsClient(t.wsUrl, {
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+        token: 'letmein',
+      });
+      await waitFor(() => good.books.size === 6, 'books with the token');
+      good.close();
+      const statuses: ClientStatus[] = [];
+      const refused = new FlowrsClient(t.wsUrl, {
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+        token: 'wrong',
+        reconnectMinMs: 1,
+        onStatus: (s) => statuses.push(s),
+      });
+      await waitFor(() => refused.status.type === 'refused', 'refused');
+      assert.deepEqual(refused.status, { type: 'refused', code: 4401, reason: 'unauthorized: invalid token' });
+      const rejected = t.app.server.rejectedHandshakes.unauthorized;
+      const updates = t.app.metrics.updatesTotal;
+      await waitFor(() => t.app.metrics.updatesTotal > updates + 100, 'the market moves on');
+      assert.equal(t.app.server.rejectedHandshakes.unauthorized, rejected, 'no retry');
+      assert.ok(!statuses.some((s) => s.type === 'reconnecting'));
+    } finally {
+      await t.stop();
+    }
+  });
 });

@@ -7,6 +7,8 @@ import {
   type BookDeltaMessage,
   type BookMessage,
   buildConsolidatedView,
+  CLOSE_FORBIDDEN_ORIGIN,
+  CLOSE_UNAUTHORIZED,
   type ConsolidatedBookView,
   DeltaBook,
   type DeltaVerdict,
@@ -53,6 +55,8 @@ export type ClientStatus =
   | { type: 'connecting' }
   | { type: 'open' }
   | { type: 'reconnecting'; delayMs: number }
+  /** The server refused this client (4401: no valid token; 4403: origin not allowed): it does not retry. */
+  | { type: 'refused'; code: number; reason: string }
   | { type: 'closed' };
 
 export interface FlowrsClientOptions {
@@ -171,10 +175,17 @@ export class FlowrsClient {
       this.options.onMessage?.(message);
     };
     ws.onerror = () => undefined;
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.socket !== ws) return;
       if (this.closed) {
         this.setStatus({ type: 'closed' });
+        return;
+      }
+      const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+      if (code === CLOSE_UNAUTHORIZED || code === CLOSE_FORBIDDEN_ORIGIN) {
+        // Trying again would be refused again: the user must bring another token or origin.
+        this.closed = true;
+        this.setStatus({ type: 'refused', code, reason: reason ?? '' });
         return;
       }
       const min = this.options.reconnectMinMs ?? 250;
