@@ -4,12 +4,14 @@
  * (and to stdout after the tables, on one line prefixed `BENCH_JSON `).
  *
  *   BENCH_MESSAGES=N   replay length of each order-book scenario (default 100000)
- *   BENCH_ONLY=name    run only the named scenario (book: the Binance and OKX replays; sim; e2e)
+ *   BENCH_ONLY=name    run only the named scenario (book: the Binance and OKX replays; sim; e2e; scale; bandwidth)
  *   BENCH_E2E_SECONDS  measured seconds per end-to-end scenario (default 8)
+ *   BENCH_BANDWIDTH_SECONDS  measured seconds per throttle in the bandwidth scenario (default 8)
  *   BENCH_SCALE_*      the scale scenario's knobs (see bench/scale.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type ReplayResult, runReplay } from './book-replay.js';
+import { runDeltaBandwidth } from './delta-bandwidth.js';
 import { runOkxReplay } from './okx-replay.js';
 import { runScale, scaleOptionsFromEnv } from './scale.js';
 import { runE2e } from './server-e2e.js';
@@ -174,6 +176,29 @@ if (!only || only === 'scale') {
   );
   console.log(`\n${scale.setups.map((s) => `${s.setup}: ${s.clientsServed} clients served`).join('; ')}`);
   report.scale = scale;
+}
+
+if (!only || only === 'bandwidth') {
+  const seconds = Number(process.env.BENCH_BANDWIDTH_SECONDS ?? 8);
+  const bandwidth = await runDeltaBandwidth(seconds);
+  console.log(
+    `\n# Bandwidth per client: ${bandwidth[0].books} depth-${bandwidth[0].depth} books, top mode vs delta mode, ` +
+      `same server and venue traffic (book messages only), ${seconds} s each\n`,
+  );
+  console.log(
+    table(
+      bandwidth.map((b) => ({
+        'throttle ms': b.throttleMs,
+        'venue book events/s': b.venueEventsPerSec,
+        'top KiB/s': b.topBytesPerSec / 1024,
+        'delta KiB/s': b.deltaBytesPerSec / 1024,
+        'top msgs/s': b.topMsgsPerSec,
+        'delta msgs/s': b.deltaMsgsPerSec,
+        'delta / top': b.deltaShare,
+      })),
+    ),
+  );
+  report.bandwidth = bandwidth;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -106,7 +106,13 @@ async function runSetup(
   natsPid: number | undefined,
 ): Promise<ScaleSetup> {
   const procs = new Map<string, ChildProcess>();
-  const env = { ...simEnv, FLOWRS_NATS_URL: natsUrl };
+  const env = {
+    ...simEnv,
+    FLOWRS_NATS_URL: natsUrl,
+    // Every client of the bench comes from 127.0.0.1: lift the per-IP limits meant for the open internet.
+    FLOWRS_MAX_CLIENTS_PER_IP: '100000',
+    FLOWRS_HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
+  };
   const servePorts: number[] = [];
   let headPort: number;
   if (gateways === 0) {
