@@ -4,7 +4,7 @@
  * (and to stdout after the tables, on one line prefixed `BENCH_JSON `).
  *
  *   BENCH_MESSAGES=N   replay length of each order-book scenario (default 100000)
- *   BENCH_ONLY=name    run only the named scenario (book: the Binance and OKX replays; sim; e2e; scale; bandwidth)
+ *   BENCH_ONLY=name    run only the named scenario (book: the Binance and OKX replays; sim; e2e; scale; bandwidth; record)
  *   BENCH_E2E_SECONDS  measured seconds per end-to-end scenario (default 8)
  *   BENCH_BANDWIDTH_SECONDS  measured seconds per throttle in the bandwidth scenario (default 8)
  *   BENCH_SCALE_*      the scale scenario's knobs (see bench/scale.ts)
@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { type ReplayResult, runReplay } from './book-replay.js';
 import { runDeltaBandwidth } from './delta-bandwidth.js';
 import { runOkxReplay } from './okx-replay.js';
+import { recordOverheadTable, runRecordOverhead } from './record-overhead.js';
 import { runScale, scaleOptionsFromEnv } from './scale.js';
 import { runE2e } from './server-e2e.js';
 import { runSimThroughput } from './sim-throughput.js';
@@ -199,6 +200,14 @@ if (!only || only === 'bandwidth') {
     ),
   );
   report.bandwidth = bandwidth;
+}
+
+if (!only || only === 'record') {
+  const record = await runRecordOverhead();
+  console.log(`\n# Recording overhead: ${record.rate} venue events/s, every venue, ${record.seconds} s a round\n`);
+  console.log(recordOverheadTable(record));
+  console.log(`\np99 with recording − without: ${record.p99DeltaUs.toFixed(1)} µs`);
+  report.record = record;
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

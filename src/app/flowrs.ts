@@ -9,6 +9,8 @@ import { MetricsEngine } from '../metrics/metrics-engine.js';
 import { PrometheusView } from '../metrics/prometheus.js';
 import { MarketPipeline, type PipelineListener } from '../pipeline/pipeline.js';
 import type { BusSummary } from '../protocol/metrics.js';
+import { createRecorder } from '../record/create-recorder.js';
+import type { Recorder } from '../record/recorder.js';
 import { Broadcaster, type BroadcasterOptions } from '../server/broadcaster.js';
 import type { HttpApiDeps } from '../server/http-api.js';
 import { FlowrsServer } from '../server/server.js';
@@ -48,6 +50,8 @@ export class Flowrs {
   readonly server: FlowrsServer;
   /** Books on demand: which books clients may ask for, and who holds the ones followed for them. */
   readonly demand: BookDemand;
+  /** Records raw venue traffic when FLOWRS_RECORD_DIR is set. */
+  readonly recorder: Recorder | undefined;
   readonly startedAt = Date.now();
   private tickTimer: NodeJS.Timeout | undefined;
   private readonly lastStatus = new Map<BookKey, BookStatus>();
@@ -104,6 +108,7 @@ export class Flowrs {
       lingerMs: config.dynamicBookLingerMs,
       log: this.log,
     });
+    this.recorder = createRecorder(config, this.log);
     this.server = new FlowrsServer(
       this.broadcaster,
       {
@@ -118,6 +123,7 @@ export class Flowrs {
         venueCounts: () => this.metrics.venueCounts(),
         metrics: () => this.metrics.snapshot(),
         service: this.metrics,
+        recording: () => this.recorder?.status() ?? { type: 'off' },
         serveStatic: options.serveStatic ?? staticFiles(DASHBOARD_DIR),
       },
       this.log,
@@ -132,6 +138,7 @@ export class Flowrs {
   async start(): Promise<void> {
     this.address = await this.server.listen(this.config.listen.host, this.config.listen.port);
     this.broadcaster.start();
+    await this.recorder?.start();
     this.exchanges.start(this.pipeline);
     this.tickTimer = setInterval(() => this.tick(), TICK_MS);
     this.log.info(
@@ -163,6 +170,8 @@ export class Flowrs {
     this.demand.stop();
     this.broadcaster.stop();
     this.metrics.stop();
+    // The recording ends before the venue connections close, so a replay leaves them open and the books live.
+    await this.recorder?.stop();
     await Promise.all([this.exchanges.stop(), this.server.close()]);
     this.log.info('FlowRS stopped');
   }

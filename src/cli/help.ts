@@ -117,6 +117,9 @@ export function topHelp(): string {
     '  gateway        NATS JetStream → clients (distributed mode)',
     '  demo           the service and the venue simulator together, offline',
     '  sim            the venue simulator alone: prints the environment that points FlowRS at it',
+    '  record <dir>   run the service and record every raw venue frame and REST answer into <dir>',
+    '  replay <dir>   serve a recording through the same venue code, books and client API as live',
+    "  export <dir>   write a recording's books, trades and book changes as CSV",
     '  help [command] this help, or a command’s',
     '',
     'Each command takes --help and --version.',
@@ -126,4 +129,53 @@ export function topHelp(): string {
 }
 
 /** One line of usage for errors. */
-export const USAGE_LINE = 'usage: flowrs [start|demo|sim|help] [flags]   (flowrs --help for every flag)';
+export const USAGE_LINE =
+  'usage: flowrs [start|ingest|gateway|demo|sim|record|replay|export|help] [flags]   (flowrs --help for every flag)';
+
+/** `flowrs record --help`. */
+export function recordHelp(): string {
+  return [
+    'usage: flowrs record <dir> [flags]',
+    '',
+    'Runs the service (as `flowrs start`) and records every raw venue frame and REST answer the connectors',
+    'use into <dir>: gzip JSON lines, one file per venue and hour (<dir>/<venue>/<YYYY-MM-DD>T<HH>Z.<session>.jsonl.gz).',
+    'Same as FLOWRS_RECORD_DIR=<dir> flowrs start. Related settings: FLOWRS_RECORD_RETENTION_HOURS,',
+    'FLOWRS_RECORD_MAX_QUEUE_BYTES (see `flowrs start --help`). A disk that fails pauses recording (shown in',
+    '/health); the live service carries on.',
+  ].join('\n');
+}
+
+/** `flowrs replay --help`. */
+export function replayHelp(): string {
+  return [
+    'usage: flowrs replay <recording> [--from TIME] [--to TIME] [--speed 1|10|max] [--books VENUE:SYMBOL,…] [flags]',
+    '',
+    'Serves a recording (a `flowrs record` directory) through the same venue code, book engine and client',
+    'API as live: the dashboard and any client work on history. The books are the recorded ones at every',
+    'update id, whatever the speed.',
+    '',
+    '  --from TIME    start here (ISO 8601 like 2024-05-01T13:00:00Z, or ms since the epoch): connections',
+    '                 open at that time are replayed from their start at full speed, then paced',
+    '  --to TIME      nothing recorded after this is replayed',
+    '  --speed S      1 (recorded pace, the default), 10, any multiple, or max (as fast as FlowRS takes it)',
+    "  --books LIST   replay only the venues of these books (a venue's books share its connections)",
+    '',
+    'Every flag of `flowrs start` applies too (e.g. --listen). Cryptofeed and hftbacktest files (what',
+    '`flowrs sim --replay` reads) are played through the simulator instead; --speed N is then',
+    'N × 100 frames a second.',
+  ].join('\n');
+}
+
+/** `flowrs export --help`. */
+export function exportHelp(): string {
+  return [
+    'usage: flowrs export <recording> [--books VENUE:SYMBOL,…] [--depth N] [--interval 1s] [--format csv]',
+    '                     [--out DIR] [--from TIME] [--to TIME]',
+    '',
+    'Replays a recording as fast as possible and writes, per book and UTC day, into DIR (default',
+    './flowrs-export): <venue>_<symbol>_<day>_book.csv (the book every interval: status, update id and',
+    'DEPTH levels a side, default 25), _trades.csv (every trade with its taker side) and _changes.csv',
+    '(every level change; a `reset` row starts each snapshot). Quantities in base units, exact decimal strings.',
+    'Without --books, every recorded book.',
+  ].join('\n');
+}

@@ -63,7 +63,7 @@ describe('flowrs command line', () => {
     assert.equal(stdout, '');
     assert.deepEqual(stderr.trim().split('\n'), [
       'flowrs: unknown command "strat"',
-      'usage: flowrs [start|demo|sim|help] [flags]   (flowrs --help for every flag)',
+      'usage: flowrs [start|ingest|gateway|demo|sim|record|replay|export|help] [flags]   (flowrs --help for every flag)',
     ]);
   });
 

@@ -1,15 +1,26 @@
 #!/usr/bin/env node
 /**
- * The `flowrs` command: `flowrs [start|ingest|gateway|demo|sim|help] [flags]`, `start` by default (so `npm start` and a
+ * The `flowrs` command: `flowrs [start|ingest|gateway|demo|sim|record|replay|export|help] [flags]`, `start` by default (so `npm start` and a
  * bare `flowrs` run the service). `--help` and `--version` work at the top level and after any command.
  */
 import { DEFAULT_DEMO_RATE } from './demo.js';
-import { demoHelp, gatewayHelp, ingestHelp, packageVersion, startHelp, topHelp, USAGE_LINE } from './help.js';
+import {
+  demoHelp,
+  exportHelp,
+  gatewayHelp,
+  ingestHelp,
+  packageVersion,
+  recordHelp,
+  replayHelp,
+  startHelp,
+  topHelp,
+  USAGE_LINE,
+} from './help.js';
 
 /** Exit code for a command line FlowRS does not understand (as for invalid configuration). */
 export const EXIT_USAGE = 2;
 
-const COMMANDS = ['start', 'ingest', 'gateway', 'demo', 'sim', 'help'] as const;
+const COMMANDS = ['start', 'ingest', 'gateway', 'demo', 'sim', 'record', 'replay', 'export', 'help'] as const;
 type Command = (typeof COMMANDS)[number];
 const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name);
 
@@ -34,6 +45,12 @@ async function commandHelp(command: Command): Promise<string> {
       return demoHelp(DEFAULT_DEMO_RATE);
     case 'sim':
       return (await import('../sim/cli.js')).SIM_USAGE;
+    case 'record':
+      return recordHelp();
+    case 'replay':
+      return replayHelp();
+    case 'export':
+      return exportHelp();
     case 'help':
       return topHelp();
   }
@@ -71,6 +88,12 @@ async function main(argv: readonly string[]): Promise<void> {
       return (await import('./demo.js')).runDemo(args);
     case 'sim':
       return (await import('../sim/cli.js')).runSimulatorCli(args);
+    case 'record':
+      return (await import('./record.js')).runRecord(args);
+    case 'replay':
+      return (await import('./replay.js')).runReplay(args);
+    case 'export':
+      return (await import('./export.js')).runExport(args);
   }
 }
 

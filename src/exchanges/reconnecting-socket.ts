@@ -2,6 +2,14 @@ import { WebSocket } from 'ws';
 import { clearFrameReceived, markFrameReceived } from '../core/frame-clock.js';
 import type { ConnectionStatus, DisconnectReason } from '../core/sink.js';
 import type { Logger } from '../log.js';
+import {
+  newConnectionId,
+  nowUs,
+  REPLAY_ID_HEADER,
+  REPLAY_NAME_HEADER,
+  replayMode,
+  trafficTaps,
+} from '../record/tap.js';
 import { Backoff } from './backoff.js';
 import { CONNECT_FAILURE_HINT, describeConnectError, failureCause } from './connect-failure.js';
 
@@ -55,6 +63,8 @@ export interface ReconnectingSocketOptions {
 /** One WebSocket and what is known about it. */
 interface Link {
   readonly ws: WebSocket;
+  /** Process-unique id of this connection (what recordings and replays call it). */
+  readonly conn: string;
   /** `host[:port]` of the URL it was opened to, for log lines. */
   readonly host: string;
   /** When it opened; 0 while it never has. */
@@ -104,6 +114,8 @@ export class ReconnectingSocket {
   private readonly maxOutgoing: number;
   private readonly repeatedFailureWarnMs: number;
   private readonly log: Logger;
+  /** The venue this socket belongs to (the logger's `exchange` binding), for recordings. */
+  private readonly venue: string;
   /** Connections lost and re-established (rotations and failed attempts to connect excluded). */
   reconnections = 0;
   status: ConnectionStatus = { type: 'closed' };
@@ -118,6 +130,8 @@ export class ReconnectingSocket {
     this.maxOutgoing = options.maxOutgoingPerSecond ?? DEFAULT_MAX_OUTGOING_PER_SECOND;
     this.repeatedFailureWarnMs = options.repeatedFailureWarnMs ?? DEFAULT_REPEATED_FAILURE_WARN_MS;
     this.log = options.log.child({ connection: options.name });
+    const bound = options.log.bindings().exchange;
+    this.venue = typeof bound === 'string' ? bound : 'unknown';
   }
 
   start(): void {
@@ -140,8 +154,12 @@ export class ReconnectingSocket {
 
   private open(): Link {
     const url = this.options.url();
-    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
-    const link: Link = { ws, host: hostOf(url), openedAt: 0, error: undefined };
+    const conn = newConnectionId(this.options.name);
+    for (const tap of trafficTaps()) tap.wsConnecting?.(conn, this.venue, this.options.name, url);
+    // A replay server hands out recorded connections by name: say which one this is.
+    const headers = replayMode() ? { [REPLAY_NAME_HEADER]: this.options.name, [REPLAY_ID_HEADER]: conn } : undefined;
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, headers });
+    const link: Link = { ws, conn, host: hostOf(url), openedAt: 0, error: undefined };
     this.attach(link);
     return link;
   }
@@ -150,6 +168,7 @@ export class ReconnectingSocket {
     const { ws } = link;
     ws.on('open', () => {
       link.openedAt = Date.now();
+      for (const tap of trafficTaps()) tap.wsOpen?.(link.conn, nowUs());
       if (link === this.current) this.opened(link);
       else if (link === this.replacement) {
         this.log.debug({ host: link.host }, 'replacement venue connection open');
@@ -164,7 +183,13 @@ export class ReconnectingSocket {
     ws.on('message', (data) => {
       markFrameReceived();
       const now = Date.now();
-      const isData = this.options.onMessage(data.toString(), now) !== false;
+      const text = data.toString();
+      const taps = trafficTaps();
+      if (taps.length > 0) {
+        const at = nowUs();
+        for (const tap of taps) tap.wsFrame?.(link.conn, text, at);
+      }
+      const isData = this.options.onMessage(text, now) !== false;
       clearFrameReceived();
       if (!isData) return;
       if (link === this.current) this.lastDataAt = now;
@@ -179,6 +204,7 @@ export class ReconnectingSocket {
     });
     ws.on('close', (code, reason) => {
       this.retired.delete(ws);
+      for (const tap of trafficTaps()) tap.wsClose?.(link.conn, code, reason.toString(), nowUs());
       if (link === this.replacement) {
         this.replacement = undefined;
         this.replacementFailed(link, closeDetail(link, code, reason.toString()));
@@ -258,7 +284,8 @@ export class ReconnectingSocket {
       this.options.onDisconnect?.(reason);
       this.reconnections++;
     }
-    const delayMs = this.backoff.next();
+    // In a replay, a connection the recording ended is followed at once by the next recorded one.
+    const delayMs = (connected ? replayMode()?.reconnectDelayMs : undefined) ?? this.backoff.next();
     this.setStatus({ type: 'reconnecting', attempt: this.backoff.attempts, delayMs, reason, detail });
     const fields = { host: link.host, reason, detail, err: link.error, delayMs };
     if (connected) {
@@ -321,6 +348,8 @@ export class ReconnectingSocket {
     }
     const ws = this.current?.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    // A replayed connection ends where the recorded one did: no watchdog judges it by wall-clock time.
+    if (replayMode()) return;
     if (this.awaitingPongSince > 0 && now - this.awaitingPongSince > this.pongTimeoutMs) {
       this.kill('no_pong', 'no pong');
       return;
@@ -357,16 +386,19 @@ export class ReconnectingSocket {
   }
 
   private drain(): void {
-    const ws = (this.sendTarget ?? this.current)?.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const link = this.sendTarget ?? this.current;
+    const ws = link?.ws;
+    if (!link || !ws || ws.readyState !== WebSocket.OPEN) return;
     const now = Date.now();
     if (now - this.windowStart >= 1_000) {
       this.windowStart = now;
       this.sentInWindow = 0;
     }
     while (this.outgoing.length > 0 && this.sentInWindow < this.maxOutgoing) {
-      ws.send(this.outgoing.shift()!);
+      const text = this.outgoing.shift()!;
+      ws.send(text);
       this.sentInWindow++;
+      for (const tap of trafficTaps()) tap.wsSent?.(link.conn, text, nowUs());
     }
     if (this.outgoing.length > 0 && !this.drainTimer) {
       this.drainTimer = setTimeout(

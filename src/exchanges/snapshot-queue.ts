@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { nowUs, trafficTaps } from '../record/tap.js';
 import { Backoff } from './backoff.js';
 import { ConnectorStoppedError, VenueHttpError } from './errors.js';
 
@@ -265,19 +266,58 @@ export interface RestResponse {
   readonly headers: Headers;
 }
 
-/** Fetches a URL, turning non-2xx answers into VenueHttpError (with Retry-After in ms and the headers). */
+/** What a REST request sends besides its URL (GET with no body when absent). */
+export interface RestRequest {
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/**
+ * Fetches a URL, turning non-2xx answers into VenueHttpError (with Retry-After in ms and the headers).
+ * Every venue REST request goes through here, so recordings hold every answer the connectors used.
+ */
 export async function fetchResponse(
   url: string,
   timeout: number | AbortSignal = DEFAULT_REST_TIMEOUT_MS,
+  request: RestRequest = {},
 ): Promise<RestResponse> {
-  const res = await fetch(url, { signal: typeof timeout === 'number' ? AbortSignal.timeout(timeout) : timeout });
-  const body = await res.text();
-  if (!res.ok) {
-    const retryAfter = res.headers.get('retry-after');
-    const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
-    throw new VenueHttpError(res.status, url, Number.isFinite(seconds) ? seconds * 1000 : undefined, body, res.headers);
+  const taps = trafficTaps();
+  const sentAtUs = taps.length > 0 ? nowUs() : 0;
+  const method = request.method ?? 'GET';
+  let status: number;
+  let headers: Headers;
+  let body: string;
+  try {
+    const res = await fetch(url, {
+      method,
+      headers: request.headers,
+      body: request.body,
+      signal: typeof timeout === 'number' ? AbortSignal.timeout(timeout) : timeout,
+    });
+    body = await res.text();
+    status = res.status;
+    headers = res.headers;
+  } catch (error) {
+    for (const tap of taps)
+      tap.rest?.({ method, url, requestBody: request.body, sentAtUs, receivedAtUs: nowUs(), error: String(error) });
+    throw error;
   }
-  return { body, headers: res.headers };
+  for (const tap of taps)
+    tap.rest?.({
+      method,
+      url,
+      requestBody: request.body,
+      sentAtUs,
+      receivedAtUs: nowUs(),
+      response: { status, headers, body },
+    });
+  if (status < 200 || status > 299) {
+    const retryAfter = headers.get('retry-after');
+    const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+    throw new VenueHttpError(status, url, Number.isFinite(seconds) ? seconds * 1000 : undefined, body, headers);
+  }
+  return { body, headers };
 }
 
 /** Fetches a URL as text, turning non-2xx answers into VenueHttpError with Retry-After in ms. */

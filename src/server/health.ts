@@ -4,6 +4,7 @@ import type { Exchange } from '../core/types.js';
 import type { ConnectorCounters, ConnectorStatus } from '../exchanges/connector.js';
 import type { VenueCounts } from '../metrics/metrics-engine.js';
 import type { BusSummary } from '../protocol/metrics.js';
+import type { RecordStatus } from '../record/recorder.js';
 
 /** HTTP status of /health while no venue has a single live book: nothing FlowRS serves can be trusted. */
 export const HEALTH_UNAVAILABLE = 503;
@@ -64,6 +65,8 @@ export interface HealthReport {
   readonly onDemandBooks: number;
   /** The distributed roles' NATS connection. */
   readonly bus?: BusSummary;
+  /** Recording raw venue traffic: `off`, `recording`, or `paused` with the reason (a full disk...). */
+  readonly recording: RecordStatus;
 }
 
 export interface HealthSources {
@@ -72,6 +75,8 @@ export interface HealthSources {
   readonly counts: () => ReadonlyMap<Exchange, VenueCounts>;
   readonly startedAt: number;
   readonly simulated: boolean;
+  /** The recorder's state (`off` when FLOWRS_RECORD_DIR is not set). */
+  readonly recording?: () => RecordStatus;
   /** The client server's counters and the NATS connection (the metrics engine's hooks: one source). */
   readonly service?: {
     readonly rejectedHandshakes: () => Readonly<Record<string, number>>;
@@ -141,6 +146,7 @@ export function healthReport(sources: HealthSources, now = Date.now()): { httpSt
     rejectedHandshakes: { ...(sources.service?.rejectedHandshakes() ?? {}) },
     onDemandBooks: sources.service?.onDemandBooks() ?? 0,
     ...(bus !== undefined ? { bus } : {}),
+    recording: sources.recording?.() ?? { type: 'off' },
   };
   const anyLive = books.some((b) => b.status === 'live');
   return { httpStatus: anyLive ? 200 : HEALTH_UNAVAILABLE, body };

@@ -23,6 +23,8 @@ export interface HttpApiDeps {
   readonly venueCounts: () => ReadonlyMap<Exchange, VenueCounts>;
   /** The latest JSON metrics (as sent to WebSocket clients once a second). */
   readonly metrics: () => unknown;
+  /** The recorder's state, for /health. */
+  readonly recording?: HealthSources['recording'];
   /** The server's own counters and the NATS connection, for /health (the metrics engine's hooks). */
   readonly service: HealthSources['service'];
   /** Static files (the dashboard); returns false when it has nothing for the path. */
@@ -78,6 +80,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
         startedAt: deps.startedAt,
         simulated: deps.simulated,
         service: deps.service,
+        recording: deps.recording,
       });
       json(res, httpStatus, body);
       return;

@@ -1,7 +1,8 @@
 import { isDecimalString } from '../../core/decimal.js';
 import { canonicalPerp, type Instrument } from '../../core/instrument.js';
-import { VenueHttpError, VenueResponseError } from '../errors.js';
+import { VenueResponseError } from '../errors.js';
 import { isObject } from '../json-guards.js';
+import { fetchResponse } from '../snapshot-queue.js';
 import { GATE_ID, type GateSettings } from './settings.js';
 
 /** Every USDT-settled futures contract (perpetuals), one JSON array, no paging needed for the whole list. */
@@ -70,11 +71,6 @@ export async function loadGateInstruments(
   timeoutMs = DEFAULT_GATE_INSTRUMENTS_TIMEOUT_MS,
 ): Promise<Instrument[]> {
   const url = `${settings.restUrl.replace(/\/+$/, '')}${GATE_CONTRACTS_PATH}`;
-  const res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
-  const body = await res.text();
-  if (!res.ok) {
-    const seconds = Number(res.headers.get('retry-after') ?? Number.NaN);
-    throw new VenueHttpError(res.status, url, Number.isFinite(seconds) ? seconds * 1000 : undefined, body, res.headers);
-  }
+  const { body } = await fetchResponse(url, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
   return parseGateContracts(body);
 }

@@ -1,6 +1,7 @@
 import { canonicalPerp, type Instrument } from '../../core/instrument.js';
-import { VenueHttpError, VenueResponseError } from '../errors.js';
+import { VenueResponseError } from '../errors.js';
 import { isInt, isObject } from '../json-guards.js';
+import { fetchResponse } from '../snapshot-queue.js';
 import { HYPERLIQUID_ID, type HyperliquidSettings } from './settings.js';
 
 /** The info endpoint: every read is a `POST` with a JSON body naming the request `type`. */
@@ -95,16 +96,10 @@ export async function loadInstruments(
   timeoutMs = DEFAULT_HYPERLIQUID_INSTRUMENTS_TIMEOUT_MS,
 ): Promise<Instrument[]> {
   const url = `${settings.restUrl.replace(/\/+$/, '')}${HYPERLIQUID_INFO_PATH}`;
-  const res = await fetch(url, {
+  const { body } = await fetchResponse(url, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: HYPERLIQUID_META_REQUEST,
-    signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
   });
-  const body = await res.text();
-  if (!res.ok) {
-    const seconds = Number(res.headers.get('retry-after') ?? Number.NaN);
-    throw new VenueHttpError(res.status, url, Number.isFinite(seconds) ? seconds * 1000 : undefined, body, res.headers);
-  }
   return parseMeta(body);
 }
