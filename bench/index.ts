@@ -155,7 +155,8 @@ if (!only || only === 'scale') {
   const scale = await runScale(options);
   console.log(
     `\n# Scale-out: single process vs ingest + gateways on NATS JetStream (nats-server on this host), ` +
-      `${options.rate} venue msgs/s, clients added until p99 delivery > ${options.lagMs} ms\n`,
+      `${options.rate} venue msgs/s, each client ${options.selection === 'one' ? 'selecting one book' : 'taking every book and trade'}, ` +
+      `clients added until p99 delivery > ${options.lagMs} ms\n`,
   );
   console.log(
     table(

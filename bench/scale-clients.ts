@@ -2,13 +2,14 @@
  * Benchmark helper process for the scale scenario: opens N WebSocket clients spread round robin over the
  * given servers and measures delivery latency: client receive time − the book's venue timestamp (the
  * simulator stamps each frame with its wall clock; same host, same clock), for every book view received.
- * argv: urls(comma-separated) count. Prints one JSON line a second:
+ * argv: urls(comma-separated) count [books(comma-separated): client i selects books[i % n]]. Prints one JSON line a second:
  * {open, messages, bytes, p50Ms, p99Ms} (latency over that second); exits on SIGTERM.
  */
 import { WebSocket } from 'ws';
 
-const [urlsText, countText] = process.argv.slice(2);
+const [urlsText, countText, booksText = ''] = process.argv.slice(2);
 const urls = urlsText.split(',');
+const books = booksText.split(',').filter(Boolean);
 const count = Number(countText);
 let messages = 0;
 let bytes = 0;
@@ -19,7 +20,9 @@ const TIMESTAMP = /"timestamp":(\d+)/g;
 
 const connect = (i: number) =>
   new Promise<void>((resolve) => {
-    const ws = new WebSocket(urls[i % urls.length], { perMessageDeflate: false });
+    const url = urls[i % urls.length];
+    const selected = books.length > 0 ? `${url}?books=${books[i % books.length]}` : url;
+    const ws = new WebSocket(selected, { perMessageDeflate: false });
     ws.on('open', () => {
       open++;
       resolve();

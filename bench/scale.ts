@@ -10,6 +10,8 @@
  *   BENCH_SCALE_SECONDS    measured seconds per step (default 5)
  *   BENCH_SCALE_LAG_MS     the p99 delivery latency that counts as lagging (default 250)
  *   BENCH_SCALE_GATEWAYS   gateway counts to try (default 1,2,3)
+ *   BENCH_SCALE_SELECTION  `one`: each client selects one book, round robin (a dashboard showing one
+ *                          market; the default); `all`: every client takes every book and trade
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -47,6 +49,8 @@ export interface ScaleOptions {
   seconds: number;
   lagMs: number;
   gateways: number[];
+  /** What each client receives: one book (round robin over the books) or every book. */
+  selection: 'one' | 'all';
 }
 
 function node(args: string[], env: Record<string, string> = {}, stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
@@ -150,7 +154,8 @@ async function runSetup(
       );
     }
     for (const clients of o.clientSteps) {
-      const step = await runStep(clients, servePorts, headPort, procs, o, gateways === 0 ? undefined : natsPid);
+      const books = o.selection === 'one' ? (simEnv.FLOWRS_SYMBOLS ?? '') : '';
+      const step = await runStep(clients, servePorts, headPort, procs, o, gateways === 0 ? undefined : natsPid, books);
       setup.steps.push(step);
       console.error(
         `bench scale: ${setup.setup}, ${clients} clients: p99 ${step.clientP99Ms} ms${step.lagging ? ' (lagging)' : ''}`,
@@ -171,9 +176,10 @@ async function runStep(
   procs: Map<string, ChildProcess>,
   o: ScaleOptions,
   natsPid: number | undefined,
+  books: string,
 ): Promise<ScaleStep> {
   const urls = servePorts.map((p) => `ws://127.0.0.1:${p}/`).join(',');
-  const client = node(['bench/scale-clients.ts', urls, String(clients)], {}, 'pipe');
+  const client = node(['bench/scale-clients.ts', urls, String(clients), books], {}, 'pipe');
   let last = { open: 0, messages: 0, bytes: 0, p50Ms: -1, p99Ms: -1 };
   const seconds: (typeof last)[] = [];
   createInterface({ input: client.stdout! }).on('line', (line) => {
@@ -271,5 +277,6 @@ export function scaleOptionsFromEnv(): ScaleOptions {
     seconds: Number(process.env.BENCH_SCALE_SECONDS ?? 5),
     lagMs: Number(process.env.BENCH_SCALE_LAG_MS ?? 250),
     gateways: list(process.env.BENCH_SCALE_GATEWAYS ?? '1,2,3'),
+    selection: process.env.BENCH_SCALE_SELECTION === 'all' ? 'all' : 'one',
   };
 }
