@@ -8,9 +8,7 @@ import { type Logger, silentLogger } from '../../log.js';
 import type { PipelineListener } from '../../pipeline/pipeline.js';
 import { Simulator } from '../../sim/simulator.js';
 import { waitFor } from '../../sim/test-support/wait.js';
-import { createRecorder } from '../create-recorder.js';
 import { readRecordingDir } from '../reader.js';
-import type { Recorder } from '../recorder.js';
 import { replayConfig } from '../replay-config.js';
 import { ReplayServer, type ReplaySpeed } from '../replay-server.js';
 
@@ -99,18 +97,14 @@ export async function recordSession(
     FLOWRS_RECORD_DIR: dir,
   });
   const live = new BookHashes();
-  let recorder: Recorder | undefined;
+  // FLOWRS_RECORD_DIR: the service records itself, as it does for users.
   const app = new Flowrs(config, { log: silentLogger, listeners: [live] });
   try {
-    recorder = createRecorder(config, silentLogger);
-    await recorder?.start();
     await app.start();
     await settle(sim, app);
     await script(sim, app);
     await settle(sim, app);
   } finally {
-    // The recording ends before FlowRS closes its connections: a replay leaves them open, books live.
-    await recorder?.stop();
     await app.stop();
     await sim.stop();
   }
