@@ -2,16 +2,24 @@
  * Order-book replay benchmark: FlowRS vs ccxt and tardis-dev on the same seeded Binance USDⓈ-M
  * diff-depth stream, interleaved in one process so that every implementation sees the same machine state.
  *
- *   parse-only        JSON.parse of each frame (the floor)
- *   <impl> full       frame text → parse → normalize → apply → read top 5
- *   <impl> apply      pre-parsed frame → apply (including the peer's own float conversion) → read top 5
+ *   JSON.parse only        JSON.parse of each frame (the floor the scanner is measured against)
+ *   <impl> full            frame text → parse → normalize → sequence check → apply → read top 5 (FlowRS:
+ *                          parseBinanceFrame, the production path: the frame scanner first)
+ *   flowrs full via JSON   the same with the JSON path alone (parseBinanceFrameViaJson): what the scanner saves
+ *   <impl> apply           pre-parsed frame → apply (including the peer's own float conversion) → read top 5
+ *
+ * Frames are flat strings decoded from bytes, as the connector receives them.
  *
  * After the replay every implementation's top 20 levels must equal the simulator's true book.
  */
 
 import { BookManager, ManagedBook } from '../src/book/book-manager.js';
 import { clearFrameReceived, markFrameReceived } from '../src/core/frame-clock.js';
-import { normalizeBinanceMessage, parseBinanceFrame } from '../src/exchanges/binance/parse.js';
+import {
+  normalizeBinanceMessage,
+  parseBinanceFrame,
+  parseBinanceFrameViaJson,
+} from '../src/exchanges/binance/parse.js';
 import { BinanceDepthFeed, UpdateIdCounter } from '../src/exchanges/binance/sim/depth-feed.js';
 import { combinedFrame } from '../src/exchanges/binance/sim/wire.js';
 import { ExchangeManager } from '../src/exchanges/manager.js';
@@ -46,7 +54,8 @@ function generate(options: ReplayOptions): { snapshot: string; frames: Frame[]; 
     time += 1;
     const { json } = feed.next(time);
     if (json === undefined) continue;
-    const text = combinedFrame('btcusdt@depth@100ms', json);
+    // As the connector receives it: decoded from the socket's bytes (one flat string, not a concatenation).
+    const text = Buffer.from(combinedFrame('btcusdt@depth@100ms', json)).toString();
     frames.push({ text, parsed: JSON.parse(text) });
   }
   return { snapshot, frames, feed };
@@ -78,6 +87,7 @@ export function runReplay(options: ReplayOptions): {
     return book;
   };
   const flowrsFull = makeFlowrs();
+  const flowrsViaJson = makeFlowrs();
   const flowrsApply = makeFlowrs();
   const readTop5 = (book: ManagedBook) => {
     const top = book.book.top(5);
@@ -135,6 +145,7 @@ export function runReplay(options: ReplayOptions): {
       },
     },
     { name: 'flowrs full', run: (f) => applyFlowrs(flowrsFull, parseBinanceFrame(f.text, 0)) },
+    { name: 'flowrs full via JSON', run: (f) => applyFlowrs(flowrsViaJson, parseBinanceFrameViaJson(f.text, 0)) },
     { name: 'flowrs full + metrics', run: (f) => applyMetered(f.text) },
     { name: 'ccxt full', run: (f) => applyPeer(ccxtFull, JSON.parse(f.text).data) },
     { name: 'tardis-dev full', run: (f) => applyPeer(tardisFull, JSON.parse(f.text).data) },
@@ -154,6 +165,7 @@ export function runReplay(options: ReplayOptions): {
   metrics.stop();
   for (const [name, book] of [
     ['flowrs full', flowrsFull],
+    ['flowrs full via JSON', flowrsViaJson],
     ['flowrs full + metrics', metered],
     ['flowrs apply', flowrsApply],
   ] as const) {

@@ -23,10 +23,9 @@ const MIN_SLICED_LENGTH = 13;
 const QUOTE = 34; // "
 const BACKSLASH = 92;
 const COMMA = 44;
-const COLON = 58;
 const OPEN_BRACKET = 91; // [
 const CLOSE_BRACKET = 93; // ]
-const OPEN_BRACE = 123; // {
+const CLOSE_BRACE = 125; // }
 const ZERO = 48;
 const NINE = 57;
 const MINUS = 45;
@@ -36,7 +35,7 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 const SPACE = 32;
 
-/** Digits of the largest integer read exactly: below 10^16, accumulating digits never rounds past 2^53. */
+/** Digits of the longest integer the scanner reads: no safe integer (at most 2^53 − 1) has more. */
 const MAX_INT_DIGITS = 16;
 
 /** A copy of `text[start, end)` that does not hold on to `text` (see MIN_SLICED_LENGTH). */
@@ -127,17 +126,12 @@ export class JsonScanner {
    */
   string(): string | undefined {
     const text = this.text;
-    const start = this.pos + 1;
     if (text.charCodeAt(this.pos) !== QUOTE) return undefined;
-    for (let i = start; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) {
-        this.pos = i + 1;
-        return detachedSlice(text, start, i);
-      }
-      if (c === BACKSLASH || c < SPACE) return undefined;
-    }
-    return undefined;
+    const end = stringEnd(text, this.pos + 1);
+    if (end < 0) return undefined;
+    const value = detachedSlice(text, this.pos + 1, end);
+    this.pos = end + 1;
+    return value;
   }
 
   /**
@@ -145,19 +139,31 @@ export class JsonScanner {
    * number, an escape — is for the JSON path). Undefined on anything else.
    */
   levels(): PriceLevel[] | undefined {
-    if (!this.char(OPEN_BRACKET)) return undefined;
+    // The hot loop of every book frame: one pass, positions in locals, the cursor moved once at the end.
+    const text = this.text;
+    let i = this.pos;
+    if (text.charCodeAt(i) !== OPEN_BRACKET) return undefined;
+    i++;
     const out: PriceLevel[] = [];
-    if (this.char(CLOSE_BRACKET)) return out;
-    for (;;) {
-      if (!this.char(OPEN_BRACKET)) return undefined;
-      const price = this.string();
-      if (price === undefined || !this.char(COMMA)) return undefined;
-      const size = this.string();
-      if (size === undefined || !this.char(CLOSE_BRACKET)) return undefined;
-      out.push([price, size]);
-      if (this.char(CLOSE_BRACKET)) return out;
-      if (!this.char(COMMA)) return undefined;
+    if (text.charCodeAt(i) !== CLOSE_BRACKET) {
+      for (;;) {
+        if (text.charCodeAt(i) !== OPEN_BRACKET || text.charCodeAt(i + 1) !== QUOTE) return undefined;
+        const priceEnd = stringEnd(text, i + 2);
+        if (priceEnd < 0 || text.charCodeAt(priceEnd + 1) !== COMMA || text.charCodeAt(priceEnd + 2) !== QUOTE) {
+          return undefined;
+        }
+        const sizeEnd = stringEnd(text, priceEnd + 3);
+        if (sizeEnd < 0 || text.charCodeAt(sizeEnd + 1) !== CLOSE_BRACKET) return undefined;
+        out.push([detachedSlice(text, i + 2, priceEnd), detachedSlice(text, priceEnd + 3, sizeEnd)]);
+        i = sizeEnd + 2;
+        const c = text.charCodeAt(i);
+        if (c === CLOSE_BRACKET) break;
+        if (c !== COMMA) return undefined;
+        i++;
+      }
     }
+    this.pos = i + 1;
+    return out;
   }
 
   /**
@@ -181,15 +187,11 @@ export class JsonScanner {
   /** Consumes a string of the subset above without copying it out. */
   skipString(): boolean {
     const text = this.text;
-    for (let i = this.pos + 1; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) {
-        this.pos = i + 1;
-        return true;
-      }
-      if (c === BACKSLASH || c < SPACE) return false;
-    }
-    return false;
+    if (text.charCodeAt(this.pos) !== QUOTE) return false;
+    const end = stringEnd(text, this.pos + 1);
+    if (end < 0) return false;
+    this.pos = end + 1;
+    return true;
   }
 
   /** JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. */
@@ -224,9 +226,22 @@ export class JsonScanner {
   }
 }
 
+/**
+ * Index of the quote closing a string whose text starts at `start`, or -1 when the string has an escape
+ * or a control character (for the JSON path) or is not closed.
+ */
+function stringEnd(text: string, start: number): number {
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < SPACE) return -1;
+  }
+  return -1;
+}
+
 function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE;
 }
 
 /** Characters the scanners match, named for readability at the call sites. */
-export const CHAR = { QUOTE, COMMA, COLON, OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE: 125 } as const;
+export const CHAR = { COMMA, CLOSE_BRACKET, CLOSE_BRACE } as const;

@@ -9,6 +9,7 @@ import {
   runFuzz,
   summaryLine,
 } from './run.js';
+import { DEFAULT_SCAN_CASES } from './scan-equivalence.js';
 import { DEFAULT_SERVER_MESSAGES } from './server-fuzz.js';
 import {
   DEFAULT_COMPARE_DEPTH,
@@ -22,12 +23,14 @@ const HELP = `npm run fuzz -- [options]
 
 Seeded differential fuzzer: recorded venue frames (test/fixtures/), mutated, through FlowRS's real
 parse → sequence → pipeline → book path and through an independent reference; whenever FlowRS serves a
-book as live, it must equal the reference's book at the same update id. Then hostile clients against a
-real FlowRS server on loopback. Exits 1 on any failure, printing the seed and frame to reproduce it.
+book as live, it must equal the reference's book at the same update id. Then the frame scanners: recorded,
+generated and mutated frames through the scanner-first parsers and the JSON path alone, which must give
+identical results. Then hostile clients against a real FlowRS server on loopback. Exits 1 on any failure, printing the seed and frame to reproduce it.
 
   --seed N              PRNG seed (default ${DEFAULT_FUZZ_SEED})
   --frames N            frames per venue (default ${DEFAULT_FUZZ_FRAMES})
   --targets LIST        comma-separated: ${FUZZ_TARGETS.join(', ')} (default all)
+  --scan-cases N        scanner equivalence cases per venue (default ${DEFAULT_SCAN_CASES})
   --server-messages N   hostile client messages (default ${DEFAULT_SERVER_MESSAGES})
   --compare-depth N     levels a side compared each time, at most FlowRS's trusted depth (default ${DEFAULT_COMPARE_DEPTH});
                         the whole trusted depth is compared every ${DEFAULT_FULL_COMPARE_EVERY}th comparison
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       frames: { type: 'string' },
       targets: { type: 'string' },
       'server-messages': { type: 'string' },
+      'scan-cases': { type: 'string' },
       'compare-depth': { type: 'string' },
       'fault-rate': { type: 'string' },
       'variation-rate': { type: 'string' },
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
     frames: numberOption(values.frames, 'frames', DEFAULT_FUZZ_FRAMES),
     targets: targets as FuzzTarget[],
     serverMessages: numberOption(values['server-messages'], 'server-messages', DEFAULT_SERVER_MESSAGES),
+    scanCases: numberOption(values['scan-cases'], 'scan-cases', DEFAULT_SCAN_CASES),
     compareDepth: numberOption(values['compare-depth'], 'compare-depth', DEFAULT_COMPARE_DEPTH),
     faultRate: numberOption(values['fault-rate'], 'fault-rate', DEFAULT_FAULT_RATE),
     variationRate: numberOption(values['variation-rate'], 'variation-rate', DEFAULT_VARIATION_RATE),
@@ -111,8 +116,18 @@ async function main(): Promise<void> {
     if (hits) console.log(`known issue ${issue.id} (${hits}×): ${issue.summary} Reproduce: ${issue.reproduce}`);
   }
   for (const f of result.serverFailures) console.log(`FAILURE server seed ${result.seed}: ${f}`);
+  for (const f of result.scanFailures) {
+    console.log(
+      `FAILURE ${f.venue} scanner seed ${f.seed} case ${f.case} (mutations: ${f.mutations.join(', ') || 'none'}): ` +
+        `the scanner-first parser and the JSON path disagree\n  frame: ${JSON.stringify(f.text)}\n` +
+        `  scanner first: ${f.production}\n  JSON path:     ${f.reference}\n` +
+        `  reproduce: npm run fuzz -- --seed ${f.seed} --targets scan --scan-cases ${f.case + 1}`,
+    );
+  }
   console.log(JSON.stringify(result));
-  if (result.failures.length > 0 || result.serverFailures.length > 0) process.exitCode = 1;
+  if (result.failures.length > 0 || result.serverFailures.length > 0 || result.scanFailures.length > 0) {
+    process.exitCode = 1;
+  }
 }
 
 await main();

@@ -9,7 +9,7 @@
  * answers `BYBIT_SCAN_FALLBACK` and the caller parses the frame with `JSON.parse`.
  */
 import type { PriceLevel } from '../../core/types.js';
-import { CHAR, JsonScanner, NO_INT } from '../json-scan.js';
+import { CHAR, detachedSlice, JsonScanner, NO_INT } from '../json-scan.js';
 import type { TradeFrame } from '../kit/venue-frame.js';
 
 export const BYBIT_SCAN_FALLBACK = 0;
@@ -41,11 +41,14 @@ export class BybitScanner {
     const c = this.cursor;
     c.reset(text);
     if (!c.literal('{"topic":')) return BYBIT_SCAN_FALLBACK;
-    const topic = c.string();
-    if (topic === undefined) return BYBIT_SCAN_FALLBACK;
+    // The topic is routed in place; only a trades frame needs it as a string (its symbol's fallback).
+    const topicStart = c.pos + 1;
+    if (!c.skipString()) return BYBIT_SCAN_FALLBACK;
     let kind: BybitScanKind = BYBIT_SCAN_FALLBACK;
-    if (topic.startsWith('orderbook.')) kind = this.book();
-    else if (topic.startsWith('publicTrade.')) kind = this.publicTrade(topic);
+    if (text.startsWith('orderbook.', topicStart)) kind = this.book();
+    else if (text.startsWith('publicTrade.', topicStart)) {
+      kind = this.publicTrade(detachedSlice(text, topicStart, c.pos - 1));
+    }
     return kind !== BYBIT_SCAN_FALLBACK && c.atEnd() ? kind : BYBIT_SCAN_FALLBACK;
   }
 
