@@ -4,13 +4,14 @@
  * (and to stdout after the tables, on one line prefixed `BENCH_JSON `).
  *
  *   BENCH_MESSAGES=N   replay length of each order-book scenario (default 100000)
- *   BENCH_ONLY=name    run only the named scenario (book: the Binance and OKX replays; sim; e2e; scale; bandwidth; record)
+ *   BENCH_ONLY=name    run only the named scenario (book: the Binance, OKX and Bybit replays; sim; e2e; scale; bandwidth; record)
  *   BENCH_E2E_SECONDS  measured seconds per end-to-end scenario (default 8)
  *   BENCH_BANDWIDTH_SECONDS  measured seconds per throttle in the bandwidth scenario (default 8)
  *   BENCH_SCALE_*      the scale scenario's knobs (see bench/scale.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type ReplayResult, runReplay } from './book-replay.js';
+import { runBybitReplay } from './bybit-replay.js';
 import { runDeltaBandwidth } from './delta-bandwidth.js';
 import { runOkxReplay } from './okx-replay.js';
 import { recordOverheadTable, runRecordOverhead } from './record-overhead.js';
@@ -45,6 +46,7 @@ if (!only || only === 'book') {
     flowrsApplyVsFasterPeer: rate('flowrs apply') / fasterPeerApply,
     flowrsFullVsFasterPeerFull: rate('flowrs full') / Math.max(rate('ccxt full'), rate('tardis-dev full')),
     flowrsFullCostVsJsonParse: rate('JSON.parse only') / rate('flowrs full'),
+    scannerSpeedup: rate('flowrs full') / rate('flowrs full via JSON'),
     metricsOverhead: rate('flowrs full') / rate('flowrs full + metrics') - 1,
   };
   console.log(
@@ -54,8 +56,9 @@ if (!only || only === 'book') {
   console.log(replayTable(replay.results));
   console.log(
     `\nflowrs apply+top5 is ${ratios.flowrsApplyVsFasterPeer.toFixed(2)}× the faster peer (target ≥ 2×); ` +
-      `full path is ${ratios.flowrsFullVsFasterPeerFull.toFixed(2)}× the faster peer's full path; ` +
-      `full path costs ${ratios.flowrsFullCostVsJsonParse.toFixed(2)}× JSON.parse alone (target ≤ 1.5×); ` +
+      `full path is ${ratios.flowrsFullVsFasterPeerFull.toFixed(2)}× the faster peer's full path (target ≥ 2.4×); ` +
+      `full path costs ${ratios.flowrsFullCostVsJsonParse.toFixed(2)}× JSON.parse alone (target < 1×); ` +
+      `the frame scanner makes the full path ${ratios.scannerSpeedup.toFixed(2)}× as fast as the JSON path; ` +
       `the pipeline with metrics costs ${(ratios.metricsOverhead * 100).toFixed(1)}% more`,
   );
   report.book = { messages, seed: 42, results: replay.results, ratios };
@@ -84,6 +87,31 @@ if (!only || only === 'book') {
       `(no apply rows: FlowRS's OKX parser starts from frame text)`,
   );
   report.bookOkx = { messages, seed: 42, instId: okx.instId, results: okx.results, ratios: okxRatios };
+
+  const bybit = await runBybitReplay({ messages, seed: 42, chunk: 2_000 });
+  const bybitRate = (name: string) => {
+    const row = bybit.results.find((r) => r.name === name);
+    if (row === undefined) throw new Error(`no Bybit row ${name}`);
+    return row.msgsPerSec;
+  };
+  const bybitRatios = {
+    flowrsFullVsFasterPeerFull:
+      bybitRate('flowrs full') / Math.max(bybitRate('ccxt full'), bybitRate('tardis-dev full')),
+    flowrsFullCostVsJsonParse: bybitRate('JSON.parse only') / bybitRate('flowrs full'),
+    scannerSpeedup: bybitRate('flowrs full') / bybitRate('flowrs full via JSON'),
+    metricsOverhead: bybitRate('flowrs full') / bybitRate('flowrs full + metrics') - 1,
+  };
+  console.log(`\n# Order-book replay: ${messages.toLocaleString('en-US')} Bybit v5 ${bybit.topic} deltas, seed 42`);
+  console.log(`# book size at the end: ${bybit.levels.bids} bids, ${bybit.levels.asks} asks; ${bybit.agreement}\n`);
+  console.log(replayTable(bybit.results));
+  console.log(
+    `\nflowrs full path is ${bybitRatios.flowrsFullVsFasterPeerFull.toFixed(2)}× the faster peer's full path (target ≥ 2.4×); ` +
+      `full path costs ${bybitRatios.flowrsFullCostVsJsonParse.toFixed(2)}× JSON.parse alone (target < 1×); ` +
+      `the frame scanner makes the full path ${bybitRatios.scannerSpeedup.toFixed(2)}× as fast as the JSON path; ` +
+      `the pipeline with metrics costs ${(bybitRatios.metricsOverhead * 100).toFixed(1)}% more ` +
+      `(no apply rows: FlowRS's Bybit parser starts from frame text)`,
+  );
+  report.bookBybit = { messages, seed: 42, topic: bybit.topic, results: bybit.results, ratios: bybitRatios };
 }
 
 if (!only || only === 'sim') {
@@ -113,6 +141,14 @@ if (!only || only === 'e2e') {
       name: '5k/s, 6×10 symbols, 500 clients',
       rate: 5_000,
       symbols: 10,
+      clients: 500,
+      venues: ['binance', 'bybit', 'okx', 'gate', 'bitget', 'hyperliquid'],
+      seconds,
+    },
+    {
+      name: '5k/s, 6×20 symbols, 500 clients',
+      rate: 5_000,
+      symbols: 20,
       clients: 500,
       venues: ['binance', 'bybit', 'okx', 'gate', 'bitget', 'hyperliquid'],
       seconds,
