@@ -50,3 +50,59 @@ describe('flowrs replay and flowrs export on the command line', () => {
     assert.equal(missing.code, 2);
   });
 });
+
+describe('flowrs replay reads the formats the simulator replays', () => {
+  it('serves the cryptofeed Binance recording (frames and REST snapshots) with every book live', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('../cli/test-support/run.js');
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'replay',
+        'test/fixtures/binance/cryptofeed_2021-07-22_combined_4sym.ws.txt',
+        'test/fixtures/binance/cryptofeed_2021-07-22_depth_snapshots.http.txt',
+        '--speed',
+        '10',
+        '--listen',
+        `127.0.0.1:${port}`,
+      ],
+      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: 'ignore' },
+    );
+    try {
+      const { waitFor } = await import('../sim/test-support/wait.js');
+      const health = async () => {
+        try {
+          return (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+            books: { exchange: string; status: string }[];
+          };
+        } catch {
+          return undefined;
+        }
+      };
+      await waitFor(
+        async () => {
+          const h = await health();
+          return h !== undefined && h.books.length > 0 && h.books.every((b) => b.status === 'live');
+        },
+        'every recorded book live',
+        30_000,
+      );
+      const h = (await health())!;
+      assert.ok(h.books.length >= 2, `books: ${h.books.length}`);
+      assert.ok(h.books.every((b) => b.exchange === 'binance'));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+});
