@@ -15,7 +15,7 @@ import { RECORD_SETTINGS, type RecordConfig } from '../record/settings.js';
 import { ACCESS_SETTINGS, type AccessConfig } from '../server/access/settings.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_WRITE_INTERVAL_MS } from '../server/broadcaster.js';
 import { DEFAULT_DYNAMIC_BOOK_LINGER_MS, DEFAULT_MAX_DYNAMIC_BOOKS } from './book-demand.js';
-import type { SettingSpec } from './setting-spec.js';
+import { commaList, integerAtLeast, type SettingSpec } from './setting-spec.js';
 
 /** The nine liquid dollar-margined perpetuals FlowRS follows by default, as canonical instruments. */
 export const DEFAULT_SYMBOLS = [
@@ -75,16 +75,8 @@ export interface FlowrsConfig {
   readonly record: RecordConfig;
 }
 
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-const positiveInt = (min: number) =>
-  z.coerce
-    .number({ message: `an integer ≥ ${min}` })
-    .int(`an integer ≥ ${min}`)
-    .min(min, `an integer ≥ ${min}`);
+const list = commaList;
+const positiveInt = (min: number) => integerAtLeast(min);
 
 /** Quote currencies recognised when a symbol is written the venues' old way (`BTCUSDT`). */
 const LEGACY_QUOTES = ['USDT', 'USDC', 'USD'];

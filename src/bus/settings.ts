@@ -1,6 +1,6 @@
 /** Settings for the distributed mode: the process's role, its NATS connection, retention and leadership. */
 import { z } from 'zod';
-import type { SettingSpec, SettingValues } from '../app/setting-spec.js';
+import { integerAtLeast, type SettingSpec, type SettingValues } from '../app/setting-spec.js';
 
 export const ROLES = ['single', 'ingest', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,11 +15,7 @@ export const DEFAULT_SNAPSHOT_PERIOD_MS = 10_000;
 export const DEFAULT_LEASE_TTL_MS = 3_000;
 
 const text = z.string();
-const positiveMs = (min: number) =>
-  z.coerce
-    .number({ message: `milliseconds ≥ ${min}` })
-    .int(`milliseconds ≥ ${min}`)
-    .min(min, `milliseconds ≥ ${min}`);
+const positiveMs = (min: number) => integerAtLeast(min, 'milliseconds');
 
 export const BUS_SETTINGS = {
   role: {

@@ -1,6 +1,6 @@
 /** Settings for recording every raw venue frame and REST answer. */
 import { z } from 'zod';
-import type { SettingSpec, SettingValues } from '../app/setting-spec.js';
+import { integerAtLeast, type SettingSpec, type SettingValues } from '../app/setting-spec.js';
 import { DEFAULT_RECORD_MAX_QUEUE_BYTES } from './recorder.js';
 
 /** Recorded files older than this are deleted. */
@@ -15,16 +15,13 @@ export const RECORD_SETTINGS = {
   },
   recordRetentionHours: {
     env: 'FLOWRS_RECORD_RETENTION_HOURS',
-    schema: z.coerce.number({ message: 'an integer ≥ 1' }).int('an integer ≥ 1').min(1, 'an integer ≥ 1'),
+    schema: integerAtLeast(1),
     fallback: String(DEFAULT_RECORD_RETENTION_HOURS),
     help: 'recorded files older than this many hours are deleted',
   },
   recordMaxQueueBytes: {
     env: 'FLOWRS_RECORD_MAX_QUEUE_BYTES',
-    schema: z.coerce
-      .number({ message: 'an integer ≥ 1048576' })
-      .int('an integer ≥ 1048576')
-      .min(1_048_576, 'an integer ≥ 1048576'),
+    schema: integerAtLeast(1_048_576),
     fallback: String(DEFAULT_RECORD_MAX_QUEUE_BYTES),
     help: 'recorded bytes waiting for the disk beyond which lines are dropped (and counted), so memory stays bounded',
   },

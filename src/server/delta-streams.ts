@@ -27,9 +27,18 @@ export class DeltaStream {
 
   /** The stream's whole state at its sequence. */
   snapshot(): BookMessage {
-    const instrument = this.book.canonical;
     return {
       type: 'book',
+      ...this.header(this.book.canonical),
+      bids: this.bids,
+      asks: this.asks,
+      checksum: this.checksum,
+    };
+  }
+
+  /** What every message of the stream says about the book, at the stream's sequence. */
+  private header(instrument?: string) {
+    return {
       exchange: this.book.exchange,
       symbol: this.book.symbol,
       ...(instrument !== undefined ? { instrument } : {}),
@@ -39,9 +48,6 @@ export class DeltaStream {
       ...(this.reason !== undefined ? { reason: this.reason } : {}),
       updateId: this.updateId,
       timestamp: this.timestamp,
-      bids: this.bids,
-      asks: this.asks,
-      checksum: this.checksum,
     };
   }
 
@@ -55,20 +61,7 @@ export class DeltaStream {
       return undefined;
     }
     this.sequence++;
-    return {
-      type: 'delta',
-      exchange: this.book.exchange,
-      symbol: this.book.symbol,
-      depth: this.depth,
-      sequence: this.sequence,
-      status: this.status,
-      ...(this.reason !== undefined ? { reason: this.reason } : {}),
-      updateId: this.updateId,
-      timestamp: this.timestamp,
-      bids,
-      asks,
-      checksum: this.checksum,
-    };
+    return { type: 'delta', ...this.header(), bids, asks, checksum: this.checksum };
   }
 
   private capture(now: number): void {

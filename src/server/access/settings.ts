@@ -1,17 +1,9 @@
 /** Settings for who may use the client server and how much: tokens, origins, per-IP limits, TLS. */
 import { z } from 'zod';
-import type { SettingSpec, SettingValues } from '../../app/setting-spec.js';
+import { commaList, integerAtLeast, type SettingSpec, type SettingValues } from '../../app/setting-spec.js';
 
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-const count = (min: number) =>
-  z.coerce
-    .number({ message: `an integer ≥ ${min}` })
-    .int(`an integer ≥ ${min}`)
-    .min(min, `an integer ≥ ${min}`);
+const list = commaList;
+const count = (min: number) => integerAtLeast(min);
 const optionalPath = z.string().transform((s) => (s === '' ? undefined : s));
 
 export const DEFAULT_MAX_CLIENTS = 10_000;
