@@ -4,7 +4,7 @@
  */
 import { bookKeyOf, type ClientStatus, FlowrsClient } from '../client/flowrs-client.js';
 import { decimalSub } from '../core/decimal.js';
-import type { OrderBookView, ServerMessage, TradeMessage } from '../server/protocol.js';
+import type { Metrics, OrderBookView, ServerMessage, TradeMessage } from '../server/protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const HISTORY = 120;
@@ -164,7 +164,23 @@ function renderVenues(): void {
       if (v.connection.detail) item.title = `${v.connection.reason}: ${v.connection.detail}`;
       return item;
     }),
+    ...(m.bus ? [busTag(m.bus)] : []),
   );
+}
+
+/** The distributed roles' NATS connection, beside the venues: books come through it. */
+function busTag(bus: NonNullable<Metrics['bus']>): HTMLElement {
+  const item = document.createElement('span');
+  item.className = 'venue';
+  item.dataset.bus = bus.state;
+  item.textContent = 'NATS ';
+  const state = document.createElement('span');
+  state.className = 'badge';
+  state.dataset.status = bus.state === 'open' ? 'live' : 'resyncing';
+  state.textContent = bus.state === 'open' ? 'open' : `${bus.state}${bus.detail ? ` (${bus.detail})` : ''}`;
+  item.append(state);
+  item.title = `NATS: ${bus.state}, ${bus.reconnections} reconnections`;
+  return item;
 }
 
 function renderLadders(): void {
@@ -328,6 +344,8 @@ function renderHealth(): void {
     ['reconnections', String(m.reconnections)],
     ['resyncs', String(m.resyncs)],
     ['clients', `${m.clients}${m.laggingClients > 0 ? ` (${m.laggingClients} lagging)` : ''}`],
+    ['books on demand', String(m.onDemandBooks)],
+    ['refused handshakes', String(Object.values(m.rejectedHandshakes).reduce((a, b) => a + b, 0))],
   ];
   $('health-figures').replaceChildren(
     ...figures.flatMap(([k, v]) => {

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
 import { silentLogger } from '../log.js';
+import type { BusSummary } from '../protocol/metrics.js';
 import type { ConsolidatedBookView, OrderBookView } from '../server/protocol.js';
 import { makeInstruments } from '../sim/market.js';
 import { Simulator } from '../sim/simulator.js';
@@ -312,6 +313,40 @@ describe('the dashboard on a server with tokens', () => {
     assert.equal(await without.$$eval('#book-rows tr', (trs) => trs.length), 0);
     await page.close();
     await without.close();
+  });
+});
+
+describe('the dashboard of a distributed-mode node', () => {
+  let sim: Simulator;
+  let app: Flowrs;
+  let browser: Browser;
+  let bus: BusSummary = { state: 'open', reconnections: 0 };
+  before(async () => {
+    sim = await Simulator.start({ seed: 93, venues: ['binance'] });
+    sim.run(200);
+    // The hook an ingest or gateway node passes: its NATS connection as the metrics engine reads it.
+    app = new Flowrs(loadConfig([], { ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0' }), {
+      log: silentLogger,
+      bus: () => bus,
+    });
+    await app.start();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    await sim?.stop();
+  });
+
+  it('shows the NATS connection beside the venues, and its cause while it is down', async () => {
+    const page = await (await newContext(browser)).newPage();
+    await page.goto(`http://127.0.0.1:${app.address!.port}/`);
+    await page.waitForSelector('[data-bus="open"]');
+    bus = { state: 'reconnecting', reconnections: 1, detail: 'disconnected' };
+    await page.waitForSelector('[data-bus="reconnecting"]');
+    assert.equal(await page.textContent('[data-bus] .badge'), 'reconnecting (disconnected)');
+    assert.equal(await page.textContent('[data-figure="books on demand"]'), '0');
+    await page.close();
   });
 });
 
