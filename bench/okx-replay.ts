@@ -29,6 +29,8 @@ import { MarketPipeline } from '../src/pipeline/pipeline.js';
 import { recordOkxStream } from './okx-frames.js';
 import { makeCcxtOkx, makeCcxtOkxPeer, makeTardisOkxPeer, type OkxBooksMessage, type OkxPeer } from './okx-peers.js';
 import {
+  AGREEMENT_DEPTH,
+  agreementProblems,
   attachHeap,
   type ContenderPlan,
   type ReplayOptions,
@@ -38,7 +40,6 @@ import {
 } from './replay-harness.js';
 
 /** Levels a side compared with the simulator's truth at the end. */
-const AGREEMENT_DEPTH = 20;
 /** Builds per implementation for its retained-memory figure (the median is reported). */
 const HEAP_RUNS = 3;
 
@@ -151,30 +152,18 @@ export async function runOkxReplay(options: ReplayOptions): Promise<OkxReplayRep
 
   // Every implementation must hold the true book: the venue's strings for FlowRS, their values for the
   // float peers; sizes in contracts everywhere.
-  const expected = {
-    bids: truth.bids.slice(0, AGREEMENT_DEPTH).map(([p, q]) => [p, q]),
-    asks: truth.asks.slice(0, AGREEMENT_DEPTH).map(([p, q]) => [p, q]),
-  };
-  const problems: string[] = [];
-  for (const [name, book] of [
-    ['flowrs full', flowrsFull.book],
-    ['flowrs full + metrics', metered],
-  ] as const) {
-    if (JSON.stringify(book.book.top(AGREEMENT_DEPTH)) !== JSON.stringify(expected)) {
-      problems.push(`${name} differs from the true book`);
-    }
-    if (book.status() !== 'live') problems.push(`${name} is ${book.status()}`);
-    if (book.updateId !== truth.updateId) problems.push(`${name} is at seqId ${book.updateId}, not ${truth.updateId}`);
-  }
-  const numeric = (levels: string[][]) => levels.map(([p, q]) => [Number(p), Number(q)]);
-  const expectedNumbers = JSON.stringify({ bids: numeric(expected.bids), asks: numeric(expected.asks) });
-  for (const [name, peer] of [
-    ['ccxt full', ccxtFull],
-    ['tardis-dev full', tardisFull],
-  ] as const) {
-    if (JSON.stringify(peer.top(AGREEMENT_DEPTH)) !== expectedNumbers)
-      problems.push(`${name} differs from the true book`);
-  }
+  const problems = agreementProblems(
+    truth,
+    [
+      ['flowrs full', flowrsFull.book],
+      ['flowrs full + metrics', metered],
+    ],
+    [
+      ['ccxt full', ccxtFull],
+      ['tardis-dev full', tardisFull],
+    ],
+    'seqId',
+  );
   if (problems.length > 0) {
     throw new Error(`OKX order books disagree after the replay:\n  ${problems.join('\n  ')}`);
   }

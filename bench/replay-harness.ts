@@ -90,3 +90,50 @@ export function attachHeap(results: ReplayResult[], heapOf: Record<string, numbe
     if (impl in heapOf) r.heapMiB = heapOf[impl];
   }
 }
+
+/** Levels a side every implementation must agree on with the simulator's true book after a replay. */
+export const AGREEMENT_DEPTH = 20;
+
+/** What a FlowRS book in a replay must show at the end. */
+interface FlowrsBookState {
+  readonly book: { top(n: number): { bids: [string, string][]; asks: [string, string][] } };
+  readonly updateId: number;
+  status(): string;
+}
+
+/**
+ * Why the implementations do not hold the true book after a replay (empty: they all do): FlowRS's books
+ * must equal the venue's strings, be live and at the last update id (`idName` says what the venue calls
+ * it); the float peers must equal the true book's values.
+ */
+export function agreementProblems(
+  truth: {
+    readonly bids: readonly (readonly [string, string])[];
+    readonly asks: readonly (readonly [string, string])[];
+    readonly updateId: number;
+  },
+  flowrs: readonly (readonly [string, FlowrsBookState])[],
+  peers: readonly (readonly [string, { top(n: number): unknown }])[],
+  idName: string,
+): string[] {
+  const expected = {
+    bids: truth.bids.slice(0, AGREEMENT_DEPTH).map(([p, q]) => [p, q]),
+    asks: truth.asks.slice(0, AGREEMENT_DEPTH).map(([p, q]) => [p, q]),
+  };
+  const problems: string[] = [];
+  for (const [name, book] of flowrs) {
+    if (JSON.stringify(book.book.top(AGREEMENT_DEPTH)) !== JSON.stringify(expected)) {
+      problems.push(`${name} differs from the true book`);
+    }
+    if (book.status() !== 'live') problems.push(`${name} is ${book.status()}`);
+    if (book.updateId !== truth.updateId)
+      problems.push(`${name} is at ${idName} ${book.updateId}, not ${truth.updateId}`);
+  }
+  const numeric = (levels: string[][]) => levels.map(([p, q]) => [Number(p), Number(q)]);
+  const expectedNumbers = JSON.stringify({ bids: numeric(expected.bids), asks: numeric(expected.asks) });
+  for (const [name, peer] of peers) {
+    if (JSON.stringify(peer.top(AGREEMENT_DEPTH)) !== expectedNumbers)
+      problems.push(`${name} differs from the true book`);
+  }
+  return problems;
+}
