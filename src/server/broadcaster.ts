@@ -39,7 +39,7 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
  */
 export const DEFAULT_WRITE_INTERVAL_MS = 10;
 /** Queued bytes that are written at once, interval or not: a batch never grows past about this. */
-export const MAX_WRITE_BATCH_BYTES = 64 * 1024;
+export const MAX_WRITE_BATCH_BYTES = 32 * 1024;
 /** How often lagging clients are checked for having drained. */
 export const LAG_CHECK_MS = 100;
 
