@@ -106,3 +106,39 @@ describe('flowrs replay reads the formats the simulator replays', () => {
     }
   });
 });
+
+describe('flowrs record on the command line', () => {
+  it('records the venues into the directory it is given, and stops cleanly on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const { ROOT } = await import('../cli/test-support/run.js');
+    const { Simulator } = await import('../sim/simulator.js');
+    const { waitFor } = await import('../sim/test-support/wait.js');
+    const sim = await Simulator.start({ seed: 17, venues: ['binance'] });
+    const rec = mkdtempSync(join(tmpdir(), 'flowrs-cli-record-'));
+    sim.run(200);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'record', rec], {
+      cwd: ROOT,
+      env: { ...process.env, ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const files = () => {
+        try {
+          return readdirSync(join(rec, 'binance')).filter((f) => f.endsWith('.jsonl.gz'));
+        } catch {
+          return [];
+        }
+      };
+      await waitFor(() => files().length > 0, 'a recording file for binance', 30_000);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(files()[0], /^\d{4}-\d{2}-\d{2}T\d{2}Z\.[a-z0-9.-]+\.jsonl\.gz$/);
+    } finally {
+      child.kill('SIGKILL');
+      await sim.stop();
+      rmSync(rec, { recursive: true, force: true });
+    }
+  });
+});
