@@ -19,7 +19,7 @@ import type { BookEvent } from '../src/core/types.js';
 import { parseBybitFrame, parseBybitFrameViaJson } from '../src/exchanges/bybit/parse.js';
 import { bybitSequencer } from '../src/exchanges/bybit/sequencer.js';
 import type { BookSequencer } from '../src/exchanges/kit/book-sequencer.js';
-import type { BookFrame, VenueFrame } from '../src/exchanges/kit/venue-frame.js';
+import { type BookFrame, bookEventOf, type VenueFrame } from '../src/exchanges/kit/venue-frame.js';
 import { ExchangeManager } from '../src/exchanges/manager.js';
 import { silentLogger } from '../src/log.js';
 import { MetricsEngine } from '../src/metrics/metrics-engine.js';
@@ -43,7 +43,6 @@ import {
   runInterleaved,
 } from './replay-harness.js';
 
-/** Levels a side compared with the simulator's truth at the end. */
 /** Builds per implementation for its retained-memory figure (the median is reported). */
 const HEAP_RUNS = 3;
 const BYBIT_ID = 'bybit';
@@ -58,19 +57,7 @@ export interface BybitReplayReport {
 
 /** The event FlowRS's connector hands the pipeline for a sequenced book frame (subscription-connector.ts). */
 function bookEvent(frame: BookFrame): BookEvent {
-  const base = {
-    exchange: BYBIT_ID,
-    symbol: frame.symbol,
-    bids: frame.bids,
-    asks: frame.asks,
-    updateId: frame.updateId,
-    venueTs: frame.venueTs,
-    localTs: 0,
-    checksum: frame.checksum,
-  } as const;
-  return frame.action === 'snapshot'
-    ? { type: 'book_snapshot', ...base, depthLimit: frame.depthLimit }
-    : { type: 'book_delta', ...base, firstUpdateId: frame.firstUpdateId, prevUpdateId: frame.prevUpdateId };
+  return bookEventOf(BYBIT_ID, frame.symbol, frame, 0);
 }
 
 /** The sequencer's verdict must be to take the frame: the simulated stream has no gap. */

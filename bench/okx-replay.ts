@@ -18,7 +18,7 @@
 import { BookManager, ManagedBook } from '../src/book/book-manager.js';
 import { clearFrameReceived, markFrameReceived } from '../src/core/frame-clock.js';
 import type { BookEvent } from '../src/core/types.js';
-import type { BookFrame, VenueFrame } from '../src/exchanges/kit/venue-frame.js';
+import { type BookFrame, bookEventOf, type VenueFrame } from '../src/exchanges/kit/venue-frame.js';
 import { ExchangeManager } from '../src/exchanges/manager.js';
 import { parseOkxFrame } from '../src/exchanges/okx/parse.js';
 import { OkxBookSequencer } from '../src/exchanges/okx/sequencer.js';
@@ -39,7 +39,6 @@ import {
   runInterleaved,
 } from './replay-harness.js';
 
-/** Levels a side compared with the simulator's truth at the end. */
 /** Builds per implementation for its retained-memory figure (the median is reported). */
 const HEAP_RUNS = 3;
 
@@ -53,19 +52,7 @@ export interface OkxReplayReport {
 
 /** The event FlowRS's connector hands the pipeline for a sequenced book frame (subscription-connector.ts). */
 function bookEvent(frame: BookFrame): BookEvent {
-  const base = {
-    exchange: OKX_ID,
-    symbol: frame.symbol,
-    bids: frame.bids,
-    asks: frame.asks,
-    updateId: frame.updateId,
-    venueTs: frame.venueTs,
-    localTs: 0,
-    checksum: frame.checksum,
-  };
-  return frame.action === 'snapshot'
-    ? { type: 'book_snapshot', ...base, depthLimit: frame.depthLimit }
-    : { type: 'book_delta', ...base, firstUpdateId: frame.firstUpdateId, prevUpdateId: frame.prevUpdateId };
+  return bookEventOf(OKX_ID, frame.symbol, frame, 0);
 }
 
 /** The sequencer's verdict must be to take the frame: the simulated stream has no gap. */

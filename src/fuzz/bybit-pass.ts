@@ -4,7 +4,7 @@ import type { BookEvent } from '../core/types.js';
 import { parseBybitFrame } from '../exchanges/bybit/parse.js';
 import { bybitSequencer } from '../exchanges/bybit/sequencer.js';
 import type { BookSequencer } from '../exchanges/kit/book-sequencer.js';
-import type { BookFrame } from '../exchanges/kit/venue-frame.js';
+import { type BookFrame, bookEventOf } from '../exchanges/kit/venue-frame.js';
 import { silentLogger } from '../log.js';
 import { MarketPipeline } from '../pipeline/pipeline.js';
 import type { SeededRandom } from '../sim/random.js';
@@ -148,21 +148,7 @@ function createBybitPass(source: ReturnType<typeof recording>, harness: SeededRa
     recoveries.push({ topic, at: now + harness.int(1, MAX_RESUBSCRIBE_DELAY_FRAMES) });
   };
 
-  const event = (frame: BookFrame): BookEvent => {
-    const base = {
-      exchange: 'bybit' as const,
-      symbol: frame.symbol,
-      bids: frame.bids,
-      asks: frame.asks,
-      updateId: frame.updateId,
-      venueTs: frame.venueTs,
-      localTs: 0,
-      checksum: frame.checksum,
-    };
-    return frame.action === 'snapshot'
-      ? { type: 'book_snapshot', ...base, depthLimit: frame.depthLimit }
-      : { type: 'book_delta', ...base, firstUpdateId: frame.firstUpdateId, prevUpdateId: frame.prevUpdateId };
-  };
+  const event = (frame: BookFrame): BookEvent => bookEventOf('bybit', frame.symbol, frame, 0);
 
   /** The subscription connector's handling of a book message, step for step. */
   const onBook = (frame: BookFrame): void => {

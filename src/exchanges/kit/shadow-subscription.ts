@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { DEFAULT_AUDIT_TIMEOUT_MS } from '../audit.js';
 import { HANDSHAKE_TIMEOUT_MS } from '../reconnecting-socket.js';
 import type { SubscriptionProtocol } from './subscription-protocol.js';
-import type { BookFrame } from './venue-frame.js';
+import { type BookFrame, bookEventOf } from './venue-frame.js';
 
 export type ShadowEnd =
   | { readonly kind: 'compared'; readonly result: BookAuditResult }
@@ -120,17 +120,5 @@ export class ShadowSubscription {
 
 /** The shadow's events carry no venue identity the session needs beyond levels and ids. */
 function toEvent(frame: BookFrame, localTs: number): BookEvent {
-  const base = {
-    exchange: 'shadow',
-    symbol: frame.symbol,
-    bids: frame.bids,
-    asks: frame.asks,
-    updateId: frame.updateId,
-    venueTs: frame.venueTs,
-    localTs,
-    checksum: frame.checksum,
-  };
-  return frame.action === 'snapshot'
-    ? { type: 'book_snapshot', ...base, depthLimit: frame.depthLimit }
-    : { type: 'book_delta', ...base, firstUpdateId: frame.firstUpdateId, prevUpdateId: frame.prevUpdateId };
+  return bookEventOf('shadow', frame.symbol, frame, localTs);
 }

@@ -13,7 +13,7 @@ import type { BookSequencer } from './book-sequencer.js';
 import { ShadowSubscription } from './shadow-subscription.js';
 import type { ConnectionLimits, SubscriptionProtocol } from './subscription-protocol.js';
 import { RecentTradeIds } from './trade-ids.js';
-import type { AckFrame, BookFrame, TradesFrame } from './venue-frame.js';
+import { type AckFrame, type BookFrame, bookEventOf, type TradesFrame } from './venue-frame.js';
 import type { ConnectorContext, ConnectorTiming, VenueSettingsSpec } from './venue-module.js';
 
 export const DEFAULT_ACK_TIMEOUT_MS = 5_000;
@@ -471,19 +471,7 @@ export class SubscriptionConnector<S extends VenueSettingsSpec> implements Venue
   }
 
   private event(book: BookState, frame: BookFrame, receivedAt: number): BookEvent {
-    const base = {
-      exchange: this.exchange,
-      symbol: book.symbol,
-      bids: frame.bids,
-      asks: frame.asks,
-      updateId: frame.updateId,
-      venueTs: frame.venueTs,
-      localTs: receivedAt,
-      checksum: frame.checksum,
-    };
-    return frame.action === 'snapshot'
-      ? { type: 'book_snapshot', ...base, depthLimit: frame.depthLimit }
-      : { type: 'book_delta', ...base, firstUpdateId: frame.firstUpdateId, prevUpdateId: frame.prevUpdateId };
+    return bookEventOf(this.exchange, book.symbol, frame, receivedAt);
   }
 
   private applySnapshot(book: BookState, frame: BookFrame, receivedAt: number): void {

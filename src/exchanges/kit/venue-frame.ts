@@ -1,5 +1,5 @@
 import type { InvalidFrameReason } from '../../core/sink.js';
-import type { PriceLevel, Side } from '../../core/types.js';
+import type { BookEvent, PriceLevel, Side } from '../../core/types.js';
 
 /**
  * What every venue's parser turns a wire frame into: one tagged union shared by all venues, so the
@@ -95,4 +95,21 @@ export interface InvalidFrame {
   readonly reason: InvalidFrameReason;
   /** For the log line only. */
   readonly detail: string;
+}
+
+/** The normalized event a sequenced book frame becomes (the book is named by `exchange` and `symbol`). */
+export function bookEventOf(exchange: string, symbol: string, frame: BookFrame, localTs: number): BookEvent {
+  const base = {
+    exchange,
+    symbol,
+    bids: frame.bids,
+    asks: frame.asks,
+    updateId: frame.updateId,
+    venueTs: frame.venueTs,
+    localTs,
+    checksum: frame.checksum,
+  };
+  return frame.action === 'snapshot'
+    ? { type: 'book_snapshot', ...base, depthLimit: frame.depthLimit }
+    : { type: 'book_delta', ...base, firstUpdateId: frame.firstUpdateId, prevUpdateId: frame.prevUpdateId };
 }
