@@ -13,6 +13,7 @@ import {
 import type { ConnectionStatus } from '../core/sink.js';
 import type { Logger } from '../log.js';
 import type { BusSummary } from '../protocol/metrics.js';
+import { BusSetupError } from './errors.js';
 import type { BusConfig } from './settings.js';
 
 /** Wait between reconnect attempts: short, since a gateway serves stale books until it is back. */
@@ -22,24 +23,6 @@ export const DEFAULT_PING_INTERVAL_MS = 5_000;
 export const DEFAULT_MAX_PINGS_OUT = 2;
 /** Connection name prefix servers show in their monitoring pages. */
 export const CONNECTION_NAME = 'flowrs';
-
-/** The bus could not be reached or set up; `code` is stable, the message says what to fix. */
-export class BusSetupError extends Error {
-  constructor(
-    readonly code:
-      | 'connect_failed'
-      | 'auth_failed'
-      | 'server_too_old'
-      | 'jetstream_disabled'
-      | 'stream_config'
-      | 'bad_retention',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'BusSetupError';
-  }
-}
 
 /** The nats.js options for the configured servers, credentials and TLS. */
 export function natsConnectionOptions(bus: BusConfig, name: string): ConnectionOptions {

@@ -14,7 +14,7 @@ import {
 } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BusSetupError } from './connection.js';
+import { BusSetupError } from './errors.js';
 import type { BusConfig } from './settings.js';
 import { ALL_BOOKS, BOOK_STREAM, INSTRUMENT_BUCKET, LEASE_BUCKET } from './subjects.js';
 

@@ -4,6 +4,7 @@
  */
 import { ConfigError, type FlowrsConfig, loadConfig, unknownVariableWarnings } from '../app/config.js';
 import { Flowrs } from '../app/flowrs.js';
+import { BusSetupError } from '../bus/errors.js';
 import type { Role } from '../bus/settings.js';
 import { createLogger, LogConfigError, type Logger } from '../log.js';
 import { AccessSetupError } from '../server/access/codes.js';
@@ -74,8 +75,8 @@ export async function runStart(argv: readonly string[], role?: Role): Promise<vo
       console.error(`flowrs: invalid configuration: ${error.message}`);
       process.exit(EXIT_CONFIG);
     }
-    if (error instanceof Error && error.name === 'BusSetupError' && 'code' in error) {
-      console.error(`flowrs: ${error.message} [${String(error.code)}]`);
+    if (error instanceof BusSetupError) {
+      console.error(`flowrs: ${error.message} [${error.code}]`);
       process.exit(EXIT_BUS);
     }
     throw error;
