@@ -32,7 +32,7 @@ export interface BookDirectory {
   release(holder: object): void;
 }
 
-/** Names of `names` that are canonical instruments (no `exchange:` part), as canonical keys. */
+/** A name's parts: one venue's book (`exchange:SYMBOL`, exchange lowercased), or a canonical instrument; undefined if neither. */
 export function splitName(name: string): { exchange: string; symbol: string } | { canonical: string } | undefined {
   const colon = name.indexOf(':');
   if (colon > 0) return { exchange: name.slice(0, colon).toLowerCase(), symbol: name.slice(colon + 1) };

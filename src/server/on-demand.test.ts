@@ -128,3 +128,35 @@ describe('books on demand', () => {
     assert.equal(((await unknown.json()) as { code: string }).code, 'FLOWRS_UNKNOWN_BOOK');
   });
 });
+
+describe('books on demand while a venue’s instrument list cannot be had', () => {
+  it('answers FLOWRS_UNAVAILABLE and asks the venue for nothing', async () => {
+    const { Simulator } = await import('../sim/simulator.js');
+    const { Flowrs } = await import('../app/flowrs.js');
+    const { loadConfig } = await import('../app/config.js');
+    const { silentLogger } = await import('../log.js');
+    const sim = await Simulator.start({ seed: 72, venues: ['binance'] });
+    // Every attempt at the list fails for the whole test.
+    sim.venue('binance').failInstrumentList(1_000);
+    const app = new Flowrs(
+      loadConfig([], { ...sim.env(), FLOWRS_LISTEN: '127.0.0.1:0', FLOWRS_SYMBOLS: 'binance:BTCUSDT' }),
+      { log: silentLogger },
+    );
+    await app.start();
+    try {
+      const requests = sim.venue('binance').stats.subscribeRequests;
+      const c = await connect(`ws://127.0.0.1:${app.address!.port}/`);
+      await waitFor(() => c.of('snapshot').length === 1, 'snapshot');
+      c.ws.send(JSON.stringify({ type: 'subscribe', books: ['binance:ETHUSDT'] }));
+      await waitFor(() => c.of('error').length === 1, 'an error');
+      assert.equal(c.of('error')[0].code, 'FLOWRS_UNAVAILABLE');
+      assert.deepEqual(c.of('error')[0].books, ['binance:ETHUSDT']);
+      assert.equal(app.demand.size, 0);
+      assert.equal(sim.venue('binance').stats.subscribeRequests, requests, 'the venue was not asked');
+      c.ws.close();
+    } finally {
+      await app.stop();
+      await sim.stop();
+    }
+  });
+});
